@@ -157,12 +157,14 @@ class SandboxBank(Provider):
         now = self.now()
         listing = []
         for transaction, visible_at, pending_from in self._history(key):
-            if not date_from <= transaction.booking_date <= date_to:
-                continue
             if visible_at <= now:
-                listing.append(transaction)
+                listed = transaction
             elif pending_from is not None and pending_from <= now:
-                listing.append(_as_pending(transaction))
+                listed = _as_pending(transaction)
+            else:
+                continue
+            if date_from <= listed.booking_date <= date_to:
+                listing.append(listed)
         chunk = listing[offset : offset + self.page_size]
         more = offset + self.page_size < len(listing)
         return TransactionPage(
@@ -660,9 +662,10 @@ def _announced_transaction(bank, account, payment):
 
 
 def _as_pending(transaction):
+    """A not-yet-booked transaction, listed under the day it was made (its value date)."""
     return Transaction(
         provider_id=transaction.provider_id,
-        booking_date=transaction.booking_date,
+        booking_date=transaction.value_date,
         value_date=transaction.value_date,
         amount=transaction.amount,
         currency=transaction.currency,
