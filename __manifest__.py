@@ -1,0 +1,30 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "Bank Feeds (PSD2) and Auto-Reconciliation",
+    "summary": "Pull bank transactions through PSD2 providers into bank journals, "
+    "match them with invoices and reconcile",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "author": "account_bank_psd2 developers",
+    "website": "https://github.com/account-bank-psd2/account_bank_psd2",
+    "license": "LGPL-3",
+    "development_status": "Beta",
+    "depends": ["account"],
+    "external_dependencies": {"python": ["requests", "rapidfuzz", "python-stdnum"]},
+    "data": [
+        "security/psd2_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/psd2_bank_connection_views.xml",
+        "views/psd2_bank_account_views.xml",
+        "views/psd2_sync_log_views.xml",
+        "views/account_journal_views.xml",
+        "views/account_bank_statement_line_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/psd2_connect_wizard_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": ["data/psd2_demo.xml"],
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,419 @@
+import datetime
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..engine import errors, schedule
+from ..engine.providers import get_provider_class, provider_classes
+from ..engine.records import Consent
+
+_logger = logging.getLogger(__name__)
+
+#: A consent ending within this many days puts the connection in the "expiring" state.
+EXPIRING_DAYS = 14
+#: Connections synced per cron call; the cron runner calls again while some remain.
+CRON_BATCH_SIZE = 10
+
+STATES = [
+    ("draft", "Draft"),
+    ("active", "Active"),
+    ("expiring", "Consent Expiring"),
+    ("expired", "Consent Expired"),
+    ("error", "Error"),
+    ("revoked", "Revoked"),
+]
+#: States in which the scheduler syncs a connection.
+SYNCING_STATES = ("active", "expiring", "error")
+#: Failures that concern the whole consent, not one account.
+CONNECTION_WIDE_ERRORS = ("consent_expired", "consent_revoked", "auth")
+#: Connection state after a run that failed with a sync log's ``error_kind``.
+ERROR_KIND_STATES = {"consent_expired": "expired", "consent_revoked": "revoked"}
+
+
+class Psd2BankConnection(models.Model):
+    """Access to one bank through one provider, under one consent.
+
+    A connection holds what the provider needs (settings, consent data: readable by system
+    administrators only, and through :meth:`_psd2_provider` by the code) and the accounts the
+    consent covers; each account feeds one bank journal. The state tells people whether data
+    still flows: an expired or revoked consent stops syncing until it is renewed.
+    """
+
+    _name = "psd2.bank.connection"
+    _description = "Bank Connection"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    provider = fields.Selection(
+        selection="_selection_provider", required=True, default="sandbox", tracking=True
+    )
+    institution_id = fields.Char(string="Bank Identifier", readonly=True)
+    institution_name = fields.Char(string="Bank", readonly=True)
+    state = fields.Selection(STATES, default="draft", required=True, tracking=True, index=True)
+    consent_valid_until = fields.Datetime(
+        readonly=True,
+        tracking=True,
+        help="End of the consent as the provider reports it; renew the consent before.",
+    )
+    consent_reference = fields.Char(readonly=True, groups="base.group_system", copy=False)
+    consent_data = fields.Json(readonly=True, groups="base.group_system", copy=False)
+    provider_settings = fields.Json(groups="base.group_system", copy=False)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        tracking=True,
+        help="Receives the alerts about this connection (failures, consent expiry).",
+    )
+    account_ids = fields.One2many("psd2.bank.account", "connection_id", string="Accounts")
+    account_count = fields.Integer(compute="_compute_account_count")
+    sync_log_ids = fields.One2many("psd2.sync.log", "connection_id", string="Sync Logs")
+    last_sync_at = fields.Datetime(readonly=True)
+    last_sync_status = fields.Selection(
+        [("success", "Success"), ("warning", "Done with rejected records"), ("failed", "Failed")],
+        readonly=True,
+    )
+    next_sync_at = fields.Datetime(compute="_compute_next_sync_at", store=True, index=True)
+    last_error = fields.Text(readonly=True)
+    failure_count = fields.Integer(
+        readonly=True, help="Failed runs in a row; back to zero after a successful run."
+    )
+
+    # -- Compute and selection -------------------------------------------------------------
+    @api.model
+    def _selection_provider(self):
+        return [(cls.code, cls.label) for cls in provider_classes()]
+
+    def _compute_account_count(self):
+        for connection in self:
+            connection.account_count = len(connection.account_ids)
+
+    @api.depends("last_sync_at", "company_id.psd2_sync_times", "company_id.psd2_sync_tz")
+    def _compute_next_sync_at(self):
+        now = fields.Datetime.now()
+        for connection in self:
+            if not connection.last_sync_at:
+                connection.next_sync_at = now
+                continue
+            times = connection.company_id._psd2_sync_times()
+            connection.next_sync_at = schedule.next_sync_after(
+                connection.last_sync_at, times, connection.company_id.psd2_sync_tz
+            )
+
+    # -- Actions ---------------------------------------------------------------------------
+    def action_sync_now(self):
+        """Sync every account of the connection now, and tell the user how it went."""
+        self.ensure_one()
+        self._psd2_check_can_sync()
+        logs = self._psd2_sync(trigger="manual")
+        return logs._psd2_notification()
+
+    def action_renew_consent(self):
+        self.ensure_one()
+        return self.env["psd2.connect.wizard"].action_open(connection=self)
+
+    def action_revoke(self):
+        """Withdraw the consent at the provider (where possible) and stop syncing."""
+        for connection in self:
+            try:
+                connection._psd2_provider().revoke_consent(connection._psd2_consent())
+            except errors.ProviderError as error:
+                _logger.warning(
+                    "Revoking consent of connection %s failed: %s", connection.id, error
+                )
+            connection.sudo().write({"state": "revoked", "consent_data": False})
+            connection.message_post(
+                body=_("Consent revoked: the bank accounts are no longer synced.")
+            )
+        return True
+
+    def action_open_accounts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_bank_psd2.psd2_bank_account_action"
+        )
+        action["domain"] = [("connection_id", "=", self.id)]
+        return action
+
+    # -- Provider access -------------------------------------------------------------------
+    def _psd2_provider(self):
+        """Return the engine provider of this connection, with its secrets.
+
+        The one place that reads provider settings: with sudo, because they are hidden from
+        every user but system administrators, and the caller (the sync, the consent flow)
+        acts for a user who may not read them.
+        """
+        self.ensure_one()
+        connection_sudo = self.sudo()
+        settings = dict(connection_sudo.provider_settings or {})
+        if self.provider == "sandbox":
+            settings.setdefault("holder_name", self.company_id.name)
+            if self.company_id.vat:
+                settings.setdefault("holder_vat", self.company_id.vat.upper().removeprefix("PL"))
+        return get_provider_class(self.provider)(settings)
+
+    @api.model
+    def _psd2_default_settings(self, provider_code, company):
+        """Provider settings a new connection of ``company`` starts with.
+
+        The Sandbox Bank needs only its seed; real providers read their application credentials
+        from the system parameters set in Settings (see the provider configuration).
+        """
+        if provider_code == "sandbox":
+            # One bank per database and company: demo databases differ, tests can pin a seed.
+            return {"seed": f"{self.env.cr.dbname}/{company.id}"}
+        return {}
+
+    def _psd2_consent(self):
+        """Return the stored consent as the engine's :class:`~..engine.records.Consent`."""
+        self.ensure_one()
+        connection_sudo = self.sudo()
+        return Consent(
+            consent_id=connection_sudo.consent_reference or "",
+            valid_until=self.consent_valid_until or None,
+            institution_id=self.institution_id or "",
+            data=dict(connection_sudo.consent_data or {}),
+        )
+
+    # -- Sync ------------------------------------------------------------------------------
+    def _psd2_check_can_sync(self):
+        for connection in self:
+            if connection.state in ("draft", "expired", "revoked"):
+                raise UserError(
+                    _(
+                        "The connection %(name)s cannot sync: its consent is %(state)s. "
+                        "Renew the consent first.",
+                        name=connection.name,
+                        state=dict(STATES)[connection.state].lower(),
+                    )
+                )
+
+    def _psd2_sync(self, trigger="cron"):
+        """Sync every linked account of each connection; return the sync logs written.
+
+        Never raises for a provider failure: the failure is written on the sync log, on the
+        connection (state, error text, chatter) and counted, so that one broken bank does
+        not stop the others and nothing is swallowed.
+        """
+        all_logs = self.env["psd2.sync.log"]
+        for connection in self:
+            provider = connection._psd2_provider()
+            consent = connection._psd2_consent()
+            logs = self.env["psd2.sync.log"]
+            for account in connection.account_ids.filtered("journal_id"):
+                log = account._psd2_sync(provider, consent, trigger=trigger)
+                logs |= log
+                if log.status == "failed" and log.error_kind in CONNECTION_WIDE_ERRORS:
+                    break  # the other accounts share the consent: do not spend their calls
+            connection._psd2_record_sync_result(logs)
+            all_logs |= logs
+        return all_logs
+
+    def _psd2_record_sync_result(self, logs):
+        """Move the connection's state after a run; post to the chatter on a new incident."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        failed = logs.filtered(lambda log: log.status == "failed")[:1]
+        values = {"last_sync_at": now}
+        if failed:
+            values.update(
+                last_sync_status="failed",
+                last_error=failed.error_message,
+                failure_count=self.failure_count + 1,
+                state=ERROR_KIND_STATES.get(failed.error_kind, "error"),
+            )
+        else:
+            warned = any(log.status == "warning" for log in logs)
+            values.update(
+                last_sync_status="warning" if warned else "success",
+                last_error=False,
+                failure_count=0,
+                state=self._psd2_consent_state(now),
+            )
+        is_new_incident = bool(failed) and (
+            self.state != values["state"] or self.last_error != values["last_error"]
+        )
+        self.sudo().write(values)
+        if is_new_incident:
+            self.message_post(body=_("Bank sync failed: %(error)s", error=failed.error_message))
+
+    def _psd2_record_consent_granted(self):
+        """Note a granted or renewed consent: state from its end date, and in the chatter."""
+        for connection in self:
+            connection.sudo().write(
+                {
+                    "state": connection._psd2_consent_state(fields.Datetime.now()),
+                    "failure_count": 0,
+                    "last_error": False,
+                }
+            )
+            connection.message_post(
+                body=_(
+                    "Consent granted by %(bank)s, valid until %(date)s.",
+                    bank=connection.institution_name or connection.name,
+                    date=fields.Datetime.to_string(connection.consent_valid_until) or _("unknown"),
+                )
+            )
+
+    def _psd2_consent_state(self, now):
+        if self.consent_valid_until and self.consent_valid_until <= now:
+            return "expired"
+        if self.consent_valid_until and self.consent_valid_until - now <= datetime.timedelta(
+            days=EXPIRING_DAYS
+        ):
+            return "expiring"
+        return "active"
+
+    @api.model
+    def _cron_sync_due_connections(self):
+        """Scheduled action: sync the connections whose next sync time has come.
+
+        Works in batches of :data:`CRON_BATCH_SIZE` and reports progress, so the cron runner
+        commits between batches and calls again while connections remain; then schedules
+        itself for the next sync time due.
+        """
+        now = fields.Datetime.now()
+        domain = [("state", "in", SYNCING_STATES), ("next_sync_at", "<=", now)]
+        due = self.search(domain, limit=CRON_BATCH_SIZE, order="next_sync_at, id")
+        for connection in due:
+            try:
+                connection._psd2_sync(trigger="cron")
+            except Exception as error:
+                _logger.exception("Bank sync of connection %s crashed", connection.id)
+                self.env["psd2.sync.log"]._psd2_rollback()
+                connection._psd2_record_crash(error)
+            self.env["psd2.sync.log"]._psd2_commit()
+        remaining = self.search_count(domain) if len(due) == CRON_BATCH_SIZE else 0
+        self.env["ir.cron"]._notify_progress(done=len(due), remaining=remaining)
+        self._psd2_schedule_cron()
+
+    def _psd2_record_crash(self, error):
+        """Record an unexpected error (a bug, a database error) like a provider failure."""
+        self.ensure_one()
+        message = _("Unexpected error during the sync: %(error)s", error=str(error)[:500])
+        self.sudo().write(
+            {
+                "state": "error",
+                "last_error": message,
+                "last_sync_status": "failed",
+                "last_sync_at": fields.Datetime.now(),
+                "failure_count": self.failure_count + 1,
+            }
+        )
+        self.message_post(body=message)
+
+    @api.model
+    def _psd2_schedule_cron(self):
+        """Wake the sync cron at the next sync time due (it also runs hourly as a safety net).
+
+        Searches as superuser: the earliest time over every company counts, not only over
+        the companies of the user who changed a setting.
+        """
+        first_due = self.sudo().search(
+            [("state", "in", SYNCING_STATES), ("next_sync_at", "!=", False)],
+            order="next_sync_at",
+            limit=1,
+        )
+        cron = self.env.ref("account_bank_psd2.ir_cron_psd2_sync", raise_if_not_found=False)
+        if cron and first_due:
+            cron.sudo()._trigger(at=max(first_due.next_sync_at, fields.Datetime.now()))
+
+    # -- Sandbox Bank ----------------------------------------------------------------------
+    def action_sandbox_pay_open_invoices(self):
+        """Tell the Sandbox Bank about open invoices and bills so that it pays them.
+
+        Only for demos and first contact: the bank then carries realistic payments (with
+        messy titles) that the next sync imports and the matching engine reconciles.
+        """
+        self.ensure_one()
+        if self.provider != "sandbox":
+            raise UserError(_("Only the Sandbox Bank can be told to pay invoices."))
+        moves = self.env["account.move"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("move_type", "in", ("out_invoice", "in_invoice")),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ],
+            limit=200,
+        )
+        settings = dict(self.sudo().provider_settings or {})
+        announced = list(settings.get("announced_payments", []))
+        known = {item["reference"] for item in announced}
+        now = fields.Datetime.now().isoformat()
+        for move in moves:
+            reference = (move.ref if move.move_type == "in_invoice" else move.name) or move.name
+            if reference in known:
+                continue
+            partner = move.commercial_partner_id
+            announced.append(
+                {
+                    "reference": reference,
+                    "amount": str(move.amount_residual),
+                    "currency": move.currency_id.name,
+                    "partner_name": partner.name,
+                    "partner_vat": partner.vat or "",
+                    "partner_iban": partner.bank_ids[:1].acc_number or "",
+                    "kind": move.move_type,
+                    "announced_at": now,
+                }
+            )
+        settings["announced_payments"] = announced
+        self.sudo().provider_settings = settings
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": _(
+                    "The Sandbox Bank will pay %(count)s invoices and bills; sync to see them.",
+                    count=len(announced) - len(known),
+                ),
+            },
+        }
+
+    def _psd2_consent_days_left(self):
+        """Whole days until the consent ends (negative once ended), or False if unknown."""
+        self.ensure_one()
+        if not self.consent_valid_until:
+            return False
+        return (self.consent_valid_until - fields.Datetime.now()).days
+
+    @api.model
+    def _psd2_demo_connect_sandbox(self):
+        """Demo data: connect the Sandbox Bank to the company's bank journal and sync.
+
+        Goes through the connect wizard, as a user would, so that demo databases exercise
+        the real path; then tells the bank about the open demo invoices and syncs again so
+        that their payments arrive.
+        """
+        company = self.env.company
+        journal = self.env["account.journal"].search(
+            [
+                ("type", "=", "bank"),
+                ("company_id", "=", company.id),
+                ("psd2_account_ids", "=", False),
+            ],
+            limit=1,
+        )
+        if not journal or self.search_count([("company_id", "=", company.id)]):
+            return False
+        wizard = self.env["psd2.connect.wizard"].create(
+            {"company_id": company.id, "journal_id": journal.id, "provider": "sandbox"}
+        )
+        wizard.action_choose_provider()
+        wizard.action_authorize()
+        for line in wizard.account_line_ids:
+            line.create_journal = not line.journal_id
+        wizard.action_confirm()
+        connection = self.search([("company_id", "=", company.id)], limit=1)
+        connection.action_sandbox_pay_open_invoices()
+        connection._psd2_sync(trigger="manual")
+        return connection

@@ -1,0 +1,63 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.base.models.res_partner import _tz_get
+
+from ..engine import schedule, sync
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    psd2_sync_times = fields.Char(
+        string="Bank Sync Times",
+        default=schedule.DEFAULT_SYNC_TIMES,
+        required=True,
+        help="Times of day (company time zone) when bank accounts are synced, e.g. "
+        "'11:45, 15:15, 18:30': after the Elixir clearing sessions post. At most four: "
+        "PSD2 allows four unattended reads a day.",
+    )
+    psd2_sync_tz = fields.Selection(
+        _tz_get,
+        string="Bank Sync Time Zone",
+        default=lambda self: self.env.user.tz or "Europe/Warsaw",
+        required=True,
+    )
+    psd2_first_sync_days = fields.Integer(
+        string="First Sync Days",
+        default=sync.DEFAULT_FIRST_SYNC_DAYS,
+        help="How many days back the first sync of a bank account reads.",
+    )
+    psd2_overlap_days = fields.Integer(
+        string="Sync Overlap Days",
+        default=sync.DEFAULT_OVERLAP_DAYS,
+        help="Each sync re-reads this many days before the last one ended, to catch "
+        "transactions the bank books late with a past date. Nothing is imported twice.",
+    )
+
+    @api.constrains("psd2_sync_times")
+    def _check_psd2_sync_times(self):
+        for company in self:
+            try:
+                schedule.parse_sync_times(company.psd2_sync_times)
+            except ValueError as error:
+                raise ValidationError(_("Bank sync times: %(error)s", error=error)) from error
+
+    @api.constrains("psd2_first_sync_days", "psd2_overlap_days")
+    def _check_psd2_sync_days(self):
+        for company in self:
+            if not 0 <= company.psd2_first_sync_days <= 730:
+                raise ValidationError(_("The first sync can read between 0 and 730 days back."))
+            if not 0 <= company.psd2_overlap_days <= 30:
+                raise ValidationError(_("The sync overlap must be between 0 and 30 days."))
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"psd2_sync_times", "psd2_sync_tz"} & set(vals):
+            self.env["psd2.bank.connection"]._psd2_schedule_cron()
+        return result
+
+    def _psd2_sync_times(self):
+        """The company's sync times as ``datetime.time`` values (see engine.schedule)."""
+        self.ensure_one()
+        return schedule.parse_sync_times(self.psd2_sync_times)

@@ -1,0 +1,25 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    psd2_sync_times = fields.Char(related="company_id.psd2_sync_times", readonly=False)
+    psd2_sync_tz = fields.Selection(related="company_id.psd2_sync_tz", readonly=False)
+    psd2_first_sync_days = fields.Integer(related="company_id.psd2_first_sync_days", readonly=False)
+    psd2_overlap_days = fields.Integer(related="company_id.psd2_overlap_days", readonly=False)
+    psd2_connection_count = fields.Integer(compute="_compute_psd2_connection_count")
+
+    def _compute_psd2_connection_count(self):
+        for settings in self:
+            settings.psd2_connection_count = self.env["psd2.bank.connection"].search_count(
+                [("company_id", "=", settings.company_id.id)]
+            )
+
+    def action_psd2_connect_bank(self):
+        return self.env["psd2.connect.wizard"].action_open()
+
+    def action_psd2_open_connections(self):
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "account_bank_psd2.psd2_bank_connection_action"
+        )

@@ -1,0 +1,1 @@
+from . import psd2_connect_wizard
