@@ -30,9 +30,11 @@ holder's NIP, used in split-payment titles), ``page_size`` (transactions per pag
 rehearse error handling) and ``revoked`` (the holder withdrew the consent).
 """
 
+import collections
 import datetime
 import hashlib
 import random
+import threading
 from decimal import Decimal
 
 from .. import errors
@@ -65,6 +67,12 @@ _SESSION_HOURS = (8, 12, 15)
 CENT = Decimal("0.01")
 
 _MAIN, _VAT, _EUR = "main", "vat", "eur"
+#: Generated histories, shared by the provider instances of a process (each sync builds a
+#: new instance). A history is a pure function of the cache key, so sharing is safe; the
+#: size bound keeps a long-running server's memory flat (a history is about 1 MB).
+_HISTORY_CACHE = collections.OrderedDict()
+_HISTORY_CACHE_SIZE = 12
+_HISTORY_LOCK = threading.Lock()
 _ACCOUNT_SPECS = (
     # (key, name, currency, bank code, opening balance range)
     (_MAIN, "Rachunek bieżący", "PLN", "1140", (60_000, 140_000)),
@@ -221,9 +229,19 @@ class SandboxBank(Provider):
         and listed from ``visible_at``; before that, from ``pending_from`` (when not None),
         it is listed as pending.
         """
-        cache_key = ("history", key, self.now().date())
-        if cache_key in self._cache:
-            return self._cache[cache_key]
+        cache_key = (
+            self.seed,
+            self.holder_name,
+            self.holder_vat,
+            bool(self.with_ids),
+            repr(self._announced),
+            key,
+            self.now().date(),
+        )
+        with _HISTORY_LOCK:
+            if cache_key in _HISTORY_CACHE:
+                _HISTORY_CACHE.move_to_end(cache_key)
+                return _HISTORY_CACHE[cache_key]
         last_day = self.now().date() + datetime.timedelta(days=2)
         entries = []
         day = EPOCH
@@ -232,8 +250,12 @@ class SandboxBank(Provider):
             day += datetime.timedelta(days=1)
         entries.extend(self._announced_entries(key))
         entries.sort(key=lambda entry: (entry[0].booking_date, entry[1], entry[0].provider_id))
-        self._cache[cache_key] = tuple(entries)
-        return self._cache[cache_key]
+        history = tuple(entries)
+        with _HISTORY_LOCK:
+            _HISTORY_CACHE[cache_key] = history
+            while len(_HISTORY_CACHE) > _HISTORY_CACHE_SIZE:
+                _HISTORY_CACHE.popitem(last=False)
+        return history
 
     def _day(self, key, day):
         """Generate the transactions *initiated* on ``day`` for account ``key``."""
