@@ -80,7 +80,12 @@ class Psd2BankConnection(models.Model):
         [("success", "Success"), ("warning", "Done with rejected records"), ("failed", "Failed")],
         readonly=True,
     )
-    next_sync_at = fields.Datetime(compute="_compute_next_sync_at", store=True, index=True)
+    next_sync_at = fields.Datetime(
+        readonly=True,
+        index=True,
+        help="When the scheduler syncs this connection next: the first company sync time "
+        "after the last sync (a new connection syncs at once).",
+    )
     last_error = fields.Text(readonly=True)
     failure_count = fields.Integer(
         readonly=True, help="Failed runs in a row; back to zero after a successful run."
@@ -95,17 +100,42 @@ class Psd2BankConnection(models.Model):
         for connection in self:
             connection.account_count = len(connection.account_ids)
 
-    @api.depends("last_sync_at", "company_id.psd2_sync_times", "company_id.psd2_sync_tz")
-    def _compute_next_sync_at(self):
+    @api.model_create_multi
+    def create(self, vals_list):
+        connections = super().create(vals_list)
+        connections._psd2_plan_next_sync()
+        connections._psd2_grant_balances_to_responsible()
+        return connections
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("user_id"):
+            self._psd2_grant_balances_to_responsible()
+        return result
+
+    def _psd2_grant_balances_to_responsible(self):
+        """The responsible of a connection sees its balances: add them to the group."""
+        group = self.env.ref("account_bank_psd2.group_psd2_balances")
+        users = self.user_id.filtered(lambda user: group not in user.groups_id)
+        if users:
+            group.sudo().users = [fields.Command.link(user.id) for user in users]
+
+    def _psd2_plan_next_sync(self):
+        """Set ``next_sync_at`` from the last sync and the company's sync times.
+
+        A plain stored field, written when its inputs change (a sync, new sync times), so
+        the value is the one the scheduler will act on, never recomputed at a surprise time.
+        """
         now = fields.Datetime.now()
         for connection in self:
-            if not connection.last_sync_at:
-                connection.next_sync_at = now
-                continue
-            times = connection.company_id._psd2_sync_times()
-            connection.next_sync_at = schedule.next_sync_after(
-                connection.last_sync_at, times, connection.company_id.psd2_sync_tz
-            )
+            company = connection.company_id
+            if connection.last_sync_at:
+                next_at = schedule.next_sync_after(
+                    connection.last_sync_at, company._psd2_sync_times(), company.psd2_sync_tz
+                )
+            else:
+                next_at = now
+            connection.sudo().next_sync_at = next_at
 
     # -- Actions ---------------------------------------------------------------------------
     def action_sync_now(self):
@@ -241,6 +271,7 @@ class Psd2BankConnection(models.Model):
             self.state != values["state"] or self.last_error != values["last_error"]
         )
         self.sudo().write(values)
+        self._psd2_plan_next_sync()
         if is_new_incident:
             self.message_post(body=_("Bank sync failed: %(error)s", error=failed.error_message))
 
@@ -307,6 +338,7 @@ class Psd2BankConnection(models.Model):
                 "failure_count": self.failure_count + 1,
             }
         )
+        self._psd2_plan_next_sync()
         self.message_post(body=message)
 
     @api.model

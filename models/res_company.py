@@ -54,7 +54,11 @@ class ResCompany(models.Model):
     def write(self, vals):
         result = super().write(vals)
         if {"psd2_sync_times", "psd2_sync_tz"} & set(vals):
-            self.env["psd2.bank.connection"]._psd2_schedule_cron()
+            connections = (
+                self.env["psd2.bank.connection"].sudo().search([("company_id", "in", self.ids)])
+            )
+            connections._psd2_plan_next_sync()
+            connections._psd2_schedule_cron()
         return result
 
     def _psd2_sync_times(self):

@@ -1,2 +1,5 @@
 from . import test_install
 from . import test_sync
+from . import test_schedule
+from . import test_balance_access
+from . import test_connect_wizard
