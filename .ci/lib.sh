@@ -1,0 +1,75 @@
+# Shared helpers of the CI and demo scripts (sourced, not executed).
+# Finds Odoo 18, PostgreSQL and the addons path; never installs Odoo itself.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PYTHON=${PYTHON:-python3}
+MODULE=account_bank_psd2
+# CI's clone is not named after the module: Odoo needs the folder name, so link it.
+ADDONS_LINK_DIR="$ROOT/build/addons"
+
+# find_odoo: sets ODOO_CMD (array) and ODOO_ADDONS_PATH, or returns 1.
+find_odoo() {
+    if [ -n "${ODOO_PATH:-}" ] && [ -f "$ODOO_PATH/odoo-bin" ] && [ -d "$ODOO_PATH/odoo" ]; then
+        ODOO_CMD=("$PYTHON" "$ODOO_PATH/odoo-bin")
+        ODOO_ADDONS_PATH="$ODOO_PATH/addons,$ODOO_PATH/odoo/addons"
+        _check_odoo_version "$ODOO_PATH" || return 1
+        return 0
+    fi
+    local found
+    found=$("$PYTHON" - <<'PY' 2>/dev/null
+import os
+import odoo.release
+if odoo.release.version_info[0] != 18:
+    raise SystemExit(1)
+package = os.path.dirname(os.path.abspath(odoo.__file__))
+paths = [os.path.join(os.path.dirname(package), "addons"), os.path.join(package, "addons")]
+print(",".join(p for p in paths if os.path.isdir(p)))
+PY
+    ) || return 1
+    [ -n "$found" ] || return 1
+    ODOO_CMD=("$PYTHON" -m odoo)
+    ODOO_ADDONS_PATH="$found"
+}
+
+_check_odoo_version() {
+    PYTHONPATH="$1" "$PYTHON" -c 'import odoo.release as r, sys; sys.exit(r.version_info[0] != 18)' 2>/dev/null
+}
+
+# ensure_postgres: start the local cluster if nobody answers on 127.0.0.1.
+ensure_postgres() {
+    export PGHOST=${PGHOST:-127.0.0.1}
+    export PGUSER=${PGUSER:-$(id -un)}
+    if pg_isready -q -h "$PGHOST" 2>/dev/null; then
+        return 0
+    fi
+    if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+        echo "Starting PostgreSQL..."
+        pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n 1)" main start || true
+        for _ in $(seq 1 30); do
+            pg_isready -q -h "$PGHOST" && return 0
+            sleep 1
+        done
+    fi
+    echo "PostgreSQL is not running on $PGHOST and could not be started." >&2
+    return 1
+}
+
+link_addon() {
+    mkdir -p "$ADDONS_LINK_DIR"
+    ln -sfn "$ROOT" "$ADDONS_LINK_DIR/$MODULE"
+}
+
+free_port() {
+    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# odoo [shell] ARGS: run Odoo with this project's addons path and database settings.
+odoo() {
+    local command=()
+    if [ "${1:-}" = shell ]; then
+        command=(shell)
+        shift
+    fi
+    "${ODOO_CMD[@]}" "${command[@]}" --addons-path="$ODOO_ADDONS_PATH,$ADDONS_LINK_DIR" \
+        --db_host="$PGHOST" --db_user="$PGUSER" "$@"
+}

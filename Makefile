@@ -1,0 +1,19 @@
+# The two commands of README.md: `make demo` and `make test`.
+PYTHON ?= python3
+
+.PHONY: test test-engine test-odoo lint demo
+
+test: lint test-engine test-odoo
+
+test-engine:
+	$(PYTHON) -m pytest -q -c engine_tests/pytest.ini engine_tests
+
+test-odoo:
+	.ci/odoo-tests
+
+lint:
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+
+demo:
+	.ci/demo
