@@ -34,7 +34,8 @@ class InvalidToken(ValueError):
 def load_private_key(pem):
     """Return the RSA private key in ``pem`` (text or bytes, unencrypted PKCS#1 or PKCS#8).
 
-    :raise ValueError: the text is not an RSA private key (the message never quotes it).
+    :raise ValueError: the text is not a PEM key; :raise TypeError: it is not an RSA key.
+        Neither message quotes the key.
     """
     if isinstance(pem, rsa.RSAPrivateKey):
         return pem
@@ -44,7 +45,7 @@ def load_private_key(pem):
     except (ValueError, TypeError) as error:
         raise ValueError("The private key is not a readable PEM RSA key.") from error
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise ValueError("The private key is not an RSA key (RS256 needs RSA).")
+        raise TypeError("The private key is not an RSA key (RS256 needs RSA).")
     return key
 
 
@@ -58,7 +59,7 @@ def load_public_key(pem):
     except (ValueError, TypeError) as error:
         raise ValueError("The public key is not a readable PEM RSA key.") from error
     if not isinstance(key, rsa.RSAPublicKey):
-        raise ValueError("The public key is not an RSA key.")
+        raise TypeError("The public key is not an RSA key.")
     return key
 
 

@@ -30,7 +30,9 @@ MAX_RAW_STRING = 2000
 #: Largest serialized excerpt of a rejected record kept for the sync log.
 MAX_REJECTED_EXCERPT = 4000
 
-_SECONDS_RE = re.compile(r"(?:try again in|retry in|after)\s+(\d{1,9})\s*(?:seconds?|s\b)", re.I)
+_SECONDS_RE = re.compile(
+    r"(?:try again in|retry in|after)\s+(\d{1,9})\s*(?:seconds?|s\b)", re.IGNORECASE
+)
 
 
 def send(method, url, *, timeout=DEFAULT_TIMEOUT, session=None, provider_label="", **kwargs):

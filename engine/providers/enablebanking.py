@@ -211,7 +211,9 @@ class EnableBankingProvider(Provider):
         access = answer.get("access") if isinstance(answer.get("access"), dict) else {}
         aspsp = answer.get("aspsp") if isinstance(answer.get("aspsp"), dict) else {}
         aspsp = aspsp or (request.data or {}).get("aspsp") or {}
-        accounts = [_remote_account(raw) for raw in require_list(answer.get("accounts"), "accounts")]
+        accounts = [
+            _remote_account(raw) for raw in require_list(answer.get("accounts"), "accounts")
+        ]
         return Consent(
             consent_id=session_id,
             valid_until=_parse_moment(access.get("valid_until")),
@@ -331,7 +333,7 @@ class EnableBankingProvider(Provider):
             )
         try:
             key = load_private_key(self.settings["private_key"])
-        except ValueError as error:
+        except (ValueError, TypeError) as error:
             raise errors.AuthenticationFailed(str(error)) from None
         lifetime = int(self.settings.get("jwt_lifetime") or 3600)
         claims = {"iss": JWT_ISSUER, "aud": JWT_AUDIENCE, "iat": now, "exp": now + lifetime}
