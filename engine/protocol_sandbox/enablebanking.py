@@ -27,7 +27,7 @@ MAXIMUM_CONSENT_VALIDITY = 180 * 86400
 _CODES_TO_NAMES = {name: code for code, name in BALANCE_CODES.items()}
 
 
-def test_private_key():
+def sandbox_private_key():
     """The TEST ONLY private key (PEM text) matching the sandbox's default public key."""
     with open(TEST_PRIVATE_KEY_PATH, encoding="ascii") as handle:
         return handle.read()

@@ -132,10 +132,10 @@ class SandboxServer(ThreadingHTTPServer):
         """Return the adapter settings that connect ``provider``'s adapter to this sandbox."""
         settings = {"base_url": self.provider_url(provider)}
         if provider == "enablebanking":
-            from .enablebanking import test_private_key
+            from .enablebanking import sandbox_private_key
 
             settings["application_id"] = self.protocols[provider].application_id
-            settings["private_key"] = test_private_key()
+            settings["private_key"] = sandbox_private_key()
         elif provider == "gocardless":
             settings.update(self.protocols[provider].public_credentials())
         elif provider == "kontomatik":
