@@ -153,6 +153,11 @@ class SandboxServer(ThreadingHTTPServer):
         if self._thread:
             self._thread.join(timeout=5)
 
+    def handle_error(self, request, client_address):
+        """A client that gave up (timeout test, reset) is not the sandbox's error: stay quiet."""
+        if self.verbose:
+            super().handle_error(request, client_address)
+
     def __enter__(self):
         return self
 
