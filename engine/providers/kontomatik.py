@@ -40,8 +40,9 @@ run** (list accounts, then transactions and balances of each account).
 
 Settings: ``base_url`` (default :data:`BASE_URL`), ``api_key``, ``country`` and ``locale``
 (``pl``), ``timeout``, ``poll_interval`` and ``poll_timeout`` (seconds), ``import_days``
-(history asked for by a run that does not say, default 14), ``first_import_days`` (default
-90), ``owner_external_id`` (ours for the company; generated when absent).
+(history every later import asks for, default 89: all a later import may see, so that one
+import serves every window, account list and balance of a run), ``first_import_days``
+(default 90), ``owner_external_id`` (ours for the company; generated when absent).
 """
 
 import datetime
@@ -122,7 +123,7 @@ class KontomatikProvider(Provider):
         self.timeout = float(self.settings.get("timeout") or DEFAULT_TIMEOUT)
         self.poll_interval = float(self.settings.get("poll_interval", 3))
         self.poll_timeout = float(self.settings.get("poll_timeout") or 300)
-        self.import_days = int(self.settings.get("import_days") or 14)
+        self.import_days = int(self.settings.get("import_days") or LATER_IMPORT_DAYS - 1)
         self._sleep = sleep
         #: ``{multiple_access_id: (since, accounts)}``: the last import of this run.
         self._imports = {}
