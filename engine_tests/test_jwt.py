@@ -18,7 +18,11 @@ def test_token_verifies_with_the_matching_public_key():
     token = jwt.encode_rs256(CLAIMS, sandbox_private_key(), kid="app-id")
     with open(TEST_PUBLIC_KEY_PATH) as handle:
         claims = jwt.decode_rs256(
-            token, handle.read(), audience="api.enablebanking.com", issuer="enablebanking.com", now=2000
+            token,
+            handle.read(),
+            audience="api.enablebanking.com",
+            issuer="enablebanking.com",
+            now=2000,
         )
     assert claims == CLAIMS
 

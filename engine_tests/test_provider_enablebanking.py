@@ -7,7 +7,16 @@ from decimal import Decimal
 
 import pytest
 import requests
-from conftest import CALLBACK, NOW, TODAY, connect, follow_bank_login, load_data, main_account, make_provider
+from conftest import (
+    CALLBACK,
+    NOW,
+    TODAY,
+    connect,
+    follow_bank_login,
+    load_data,
+    main_account,
+    make_provider,
+)
 
 from engine import errors
 from engine.providers.enablebanking import EnableBankingProvider
@@ -26,7 +35,11 @@ def read_window(provider, consent, account_id, window=WINDOW):
 def test_institutions_show_the_banks_longest_consent_and_logo(sandbox):
     provider = make_provider(sandbox, "enablebanking")
     (bank,) = provider.list_institutions("PL")
-    assert (bank.institution_id, bank.name, bank.max_consent_days) == ("PL:Sandbox Bank", "Sandbox Bank", 180)
+    assert (bank.institution_id, bank.name, bank.max_consent_days) == (
+        "PL:Sandbox Bank",
+        "Sandbox Bank",
+        180,
+    )
     assert bank.logo_url.startswith("http://127.0.0.1")
 
 
@@ -41,7 +54,10 @@ def test_consent_flow_ends_with_the_validity_the_session_reports(sandbox):
 def test_consent_asks_for_less_when_the_company_wants_less(sandbox):
     provider = make_provider(sandbox, "enablebanking")
     request = provider.start_consent(
-        "PL:Sandbox Bank", redirect_url=CALLBACK, state="s", valid_until=NOW + datetime.timedelta(days=90)
+        "PL:Sandbox Bank",
+        redirect_url=CALLBACK,
+        state="s",
+        valid_until=NOW + datetime.timedelta(days=90),
     )
     consent = provider.finish_consent(request, follow_bank_login(request.redirect_url))
     assert consent.valid_until == NOW + datetime.timedelta(days=90)
@@ -49,7 +65,9 @@ def test_consent_asks_for_less_when_the_company_wants_less(sandbox):
 
 def test_bank_login_carries_our_state_back(sandbox):
     provider = make_provider(sandbox, "enablebanking")
-    request = provider.start_consent("PL:Sandbox Bank", redirect_url=CALLBACK, state="signed-state-1")
+    request = provider.start_consent(
+        "PL:Sandbox Bank", redirect_url=CALLBACK, state="signed-state-1"
+    )
     params = follow_bank_login(request.redirect_url)
     assert provider.callback_state(params) == "signed-state-1"
     assert params["code"]
@@ -118,7 +136,11 @@ def test_only_the_first_page_of_a_window_is_metered(sandbox):
 
 def test_debits_are_negative_and_credits_positive(sandbox):
     provider, consent = connect(sandbox, "enablebanking")
-    transactions = [t for p in read_window(provider, consent, main_account(consent).remote_id) for _k, t in p.candidates]
+    transactions = [
+        t
+        for p in read_window(provider, consent, main_account(consent).remote_id)
+        for _k, t in p.candidates
+    ]
     fees = [t for t in transactions if t.remittance.startswith("Opłata za prowadzenie rachunku")]
     assert fees and all(t.amount == Decimal("-29.00") for t in fees)
     assert any(t.amount > 0 and t.counterparty_name for t in transactions)
@@ -128,14 +150,24 @@ def test_renewed_consent_relinks_accounts_through_identification_hash(sandbox):
     _provider, first = connect(sandbox, "enablebanking", state="first")
     _provider, renewed = connect(sandbox, "enablebanking", state="renewal")
     assert [a.remote_id for a in first.accounts] != [a.remote_id for a in renewed.accounts]
-    assert [a.identification_hash for a in first.accounts] == [a.identification_hash for a in renewed.accounts]
+    assert [a.identification_hash for a in first.accounts] == [
+        a.identification_hash for a in renewed.accounts
+    ]
 
 
 def test_entry_reference_keys_survive_a_renewed_consent(sandbox):
     provider, first = connect(sandbox, "enablebanking", state="first")
-    keys_before = [k for p in read_window(provider, first, main_account(first).remote_id) for k, _t in p.candidates]
+    keys_before = [
+        k
+        for p in read_window(provider, first, main_account(first).remote_id)
+        for k, _t in p.candidates
+    ]
     provider, renewed = connect(sandbox, "enablebanking", state="renewal")
-    keys_after = [k for p in read_window(provider, renewed, main_account(renewed).remote_id) for k, _t in p.candidates]
+    keys_after = [
+        k
+        for p in read_window(provider, renewed, main_account(renewed).remote_id)
+        for k, _t in p.candidates
+    ]
     assert keys_before == keys_after
 
 
@@ -182,7 +214,9 @@ def test_each_fault_becomes_its_typed_error(sandbox, fault, options, error_class
     provider, consent = connect(sandbox, "enablebanking")
     sandbox.arm_fault("enablebanking", fault, path="/transactions", times=1, **options)
     with pytest.raises(error_class):
-        provider.fetch_transactions(consent, main_account(consent).remote_id, WINDOW.date_from, TODAY)
+        provider.fetch_transactions(
+            consent, main_account(consent).remote_id, WINDOW.date_from, TODAY
+        )
 
 
 def test_rate_limit_carries_the_wait_time(sandbox):
@@ -224,7 +258,9 @@ def test_page_served_twice_is_counted_as_repeats_not_imported_twice(sandbox):
 def test_unknown_continuation_key_is_a_bad_payload(sandbox):
     provider, consent = connect(sandbox, "enablebanking")
     with pytest.raises(errors.BadPayload):
-        provider.fetch_transactions(consent, main_account(consent).remote_id, WINDOW.date_from, TODAY, page="forged")
+        provider.fetch_transactions(
+            consent, main_account(consent).remote_id, WINDOW.date_from, TODAY, page="forged"
+        )
 
 
 def test_secrets_never_reach_error_messages(sandbox):
@@ -250,13 +286,23 @@ def _provider_answering(answers):
 
 
 def test_documented_session_answer_becomes_a_consent():
-    provider, _calls = _provider_answering({("POST", "/sessions"): load_data("enablebanking", "session.json")})
-    request = ConsentRequest("auth-1", "https://bank", data={"state": "s", "aspsp": {"name": "Santander", "country": "PL"}})
+    provider, _calls = _provider_answering(
+        {("POST", "/sessions"): load_data("enablebanking", "session.json")}
+    )
+    request = ConsentRequest(
+        "auth-1",
+        "https://bank",
+        data={"state": "s", "aspsp": {"name": "Santander", "country": "PL"}},
+    )
     consent = provider.finish_consent(request, {"code": "c", "state": "s"})
     assert consent.valid_until == datetime.datetime(2026, 9, 6, 12, 0)
     assert consent.institution_id == "PL:Santander"
     (account,) = consent.accounts  # the account without uid cannot be read and is left out
-    assert (account.iban, account.bic, account.name) == ("PL61109010140000071219812874", "WBKPPLPP", "Konto firmowe")
+    assert (account.iban, account.bic, account.name) == (
+        "PL61109010140000071219812874",
+        "WBKPPLPP",
+        "Konto firmowe",
+    )
 
 
 def test_documented_transaction_page_is_normalized():
@@ -266,7 +312,12 @@ def test_documented_transaction_page_is_normalized():
     assert page.next_page == "eyJvZmZzZXQiOiA1fQ"
     assert calls[0][2] == {"date_from": "2026-03-10", "date_to": "2026-03-10"}
     amounts = [t.amount for t in page.transactions]
-    assert amounts == [Decimal("1230.00"), Decimal("-45.90"), Decimal("-12.99"), Decimal("-2460.00")]
+    assert amounts == [
+        Decimal("1230.00"),
+        Decimal("-45.90"),
+        Decimal("-12.99"),
+        Decimal("-2460.00"),
+    ]
     split, card, pending, printex = page.transactions
     assert split.provider_id == "2026030900012345"
     assert split.remittance == "/VAT/230,00/IDC/5260250274/INV/FV/2026/03/0012 /TXT/Zaplata"
@@ -279,7 +330,9 @@ def test_documented_transaction_page_is_normalized():
 
 
 def test_documented_balances_keep_the_readable_ones():
-    provider, _calls = _provider_answering({("GET", "/accounts/u1/balances"): load_data("enablebanking", "balances.json")})
+    provider, _calls = _provider_answering(
+        {("GET", "/accounts/u1/balances"): load_data("enablebanking", "balances.json")}
+    )
     balances = provider.fetch_balances(Consent("s", None), "u1")
     assert [(b.balance_type, b.amount) for b in balances] == [
         ("closingBooked", Decimal("180650.38")),
@@ -291,14 +344,45 @@ def test_hostile_records_are_rejected_and_the_rest_of_the_page_kept():
     good = load_data("enablebanking", "transactions_page.json")["transactions"][0]
     hostile = [
         "not an object",
-        {"transaction_amount": {"currency": "PLN", "amount": "12,345"}, "credit_debit_indicator": "CRDT", "status": "BOOK", "booking_date": "2026-03-09"},
-        {"transaction_amount": {"currency": "PLN", "amount": {"$gt": 0}}, "credit_debit_indicator": "DBIT", "status": "BOOK", "booking_date": "2026-03-09"},
-        {"transaction_amount": {"currency": "XXY", "amount": "1.00"}, "credit_debit_indicator": "DBIT", "status": "BOOK", "booking_date": "2026-03-09"},
-        {"transaction_amount": {"currency": "PLN", "amount": "1.00"}, "credit_debit_indicator": "UP", "status": "BOOK", "booking_date": "2026-03-09"},
-        {"transaction_amount": {"currency": "PLN", "amount": "1.00"}, "credit_debit_indicator": "DBIT", "status": "BOOK"},
+        {
+            "transaction_amount": {"currency": "PLN", "amount": "12,345"},
+            "credit_debit_indicator": "CRDT",
+            "status": "BOOK",
+            "booking_date": "2026-03-09",
+        },
+        {
+            "transaction_amount": {"currency": "PLN", "amount": {"$gt": 0}},
+            "credit_debit_indicator": "DBIT",
+            "status": "BOOK",
+            "booking_date": "2026-03-09",
+        },
+        {
+            "transaction_amount": {"currency": "XXY", "amount": "1.00"},
+            "credit_debit_indicator": "DBIT",
+            "status": "BOOK",
+            "booking_date": "2026-03-09",
+        },
+        {
+            "transaction_amount": {"currency": "PLN", "amount": "1.00"},
+            "credit_debit_indicator": "UP",
+            "status": "BOOK",
+            "booking_date": "2026-03-09",
+        },
+        {
+            "transaction_amount": {"currency": "PLN", "amount": "1.00"},
+            "credit_debit_indicator": "DBIT",
+            "status": "BOOK",
+        },
     ]
-    huge = dict(good, entry_reference="big", remittance_information=["A" * 10_000_000], debtor={"name": "<script>alert(1)</script>"})
-    provider, _calls = _provider_answering({("GET", "/accounts/u1/transactions"): {"transactions": [good, *hostile, huge]}})
+    huge = dict(
+        good,
+        entry_reference="big",
+        remittance_information=["A" * 10_000_000],
+        debtor={"name": "<script>alert(1)</script>"},
+    )
+    provider, _calls = _provider_answering(
+        {("GET", "/accounts/u1/transactions"): {"transactions": [good, *hostile, huge]}}
+    )
     page = provider.fetch_transactions(Consent("s", None), "u1", TODAY, TODAY)
     assert [t.provider_id for t in page.transactions] == ["2026030900012345", "big"]
     assert len(page.rejected) == len(hostile)
@@ -310,7 +394,9 @@ def test_hostile_records_are_rejected_and_the_rest_of_the_page_kept():
 def test_documented_error_body_maps_by_its_code():
     response = requests.models.Response()
     response.status_code = 401
-    response._content = json.dumps(load_data("enablebanking", "error_expired_session.json")).encode()
+    response._content = json.dumps(
+        load_data("enablebanking", "error_expired_session.json")
+    ).encode()
     from engine.providers.enablebanking import _error_for
 
     error = _error_for(response)

@@ -7,7 +7,16 @@ from decimal import Decimal
 
 import pytest
 import requests
-from conftest import CALLBACK, NOW, TODAY, connect, follow_bank_login, load_data, main_account, make_provider
+from conftest import (
+    CALLBACK,
+    NOW,
+    TODAY,
+    connect,
+    follow_bank_login,
+    load_data,
+    main_account,
+    make_provider,
+)
 
 from engine import errors
 from engine.providers.gocardless import GoCardlessProvider, _error_for, _institution
@@ -34,7 +43,9 @@ def test_institutions_carry_history_and_consent_length(sandbox):
 
 def test_consent_flow_returns_state_as_reference_and_validity_from_agreement(sandbox):
     provider = make_provider(sandbox, "gocardless")
-    request = provider.start_consent("SANDBOXBANK_SNDBPLPW", redirect_url=CALLBACK, state="signed-state")
+    request = provider.start_consent(
+        "SANDBOXBANK_SNDBPLPW", redirect_url=CALLBACK, state="signed-state"
+    )
     params = follow_bank_login(request.redirect_url)
     assert params == {"ref": "signed-state"}
     assert provider.callback_state(params) == "signed-state"
@@ -47,7 +58,10 @@ def test_consent_flow_returns_state_as_reference_and_validity_from_agreement(san
 def test_consent_end_follows_the_wanted_date(sandbox):
     provider = make_provider(sandbox, "gocardless")
     request = provider.start_consent(
-        "SANDBOXBANK_SNDBPLPW", redirect_url=CALLBACK, state="s", valid_until=NOW + datetime.timedelta(days=30)
+        "SANDBOXBANK_SNDBPLPW",
+        redirect_url=CALLBACK,
+        state="s",
+        valid_until=NOW + datetime.timedelta(days=30),
     )
     consent = provider.finish_consent(request, follow_bank_login(request.redirect_url))
     assert consent.valid_until == NOW + datetime.timedelta(days=30)
@@ -77,9 +91,17 @@ def test_whole_window_comes_in_one_page_with_pending_apart(sandbox):
 
 def test_same_traffic_as_enable_banking(sandbox):
     gocardless, consent = connect(sandbox, "gocardless")
-    ours = [t for p in read_window(gocardless, consent, main_account(consent).remote_id) for _k, t in p.candidates]
+    ours = [
+        t
+        for p in read_window(gocardless, consent, main_account(consent).remote_id)
+        for _k, t in p.candidates
+    ]
     enablebanking, eb_consent = connect(sandbox, "enablebanking")
-    theirs = [t for p in read_window(enablebanking, eb_consent, main_account(eb_consent).remote_id) for _k, t in p.candidates]
+    theirs = [
+        t
+        for p in read_window(enablebanking, eb_consent, main_account(eb_consent).remote_id)
+        for _k, t in p.candidates
+    ]
     assert [(t.provider_id, t.amount, t.remittance) for t in ours] == [
         (t.provider_id, t.amount, t.remittance) for t in theirs
     ]
@@ -109,7 +131,9 @@ def test_fifth_call_of_a_scope_answers_429_with_the_seconds_to_wait(sandbox):
 
 def test_future_end_date_is_clamped_to_today(sandbox):
     provider, consent = connect(sandbox, "gocardless")
-    page = provider.fetch_transactions(consent, main_account(consent).remote_id, TODAY, TODAY + datetime.timedelta(days=5))
+    page = provider.fetch_transactions(
+        consent, main_account(consent).remote_id, TODAY, TODAY + datetime.timedelta(days=5)
+    )
     assert all(t.booking_date <= TODAY for t in page.transactions)
 
 
@@ -133,7 +157,7 @@ def test_wrong_secret_is_an_authentication_failure(sandbox):
 
 
 def test_expired_agreement_stops_the_sync(sandbox):
-    provider, consent = connect(sandbox, "gocardless")
+    _provider, consent = connect(sandbox, "gocardless")
     sandbox.set_now(NOW + datetime.timedelta(days=181))
     later = make_provider(sandbox, "gocardless")
     later._clock = lambda: NOW + datetime.timedelta(days=181)
@@ -159,7 +183,9 @@ def test_each_fault_becomes_its_typed_error(sandbox, fault, options, error_class
     provider, consent = connect(sandbox, "gocardless")
     sandbox.arm_fault("gocardless", fault, path="/transactions", times=1, **options)
     with pytest.raises(error_class):
-        provider.fetch_transactions(consent, main_account(consent).remote_id, WINDOW.date_from, TODAY)
+        provider.fetch_transactions(
+            consent, main_account(consent).remote_id, WINDOW.date_from, TODAY
+        )
 
 
 def test_rate_limit_fault_carries_the_seconds_from_the_header(sandbox):
@@ -202,7 +228,11 @@ def test_bank_limit_429_has_no_known_wait():
 def test_documented_expired_agreement_is_consent_expired_not_a_token_problem():
     body = load_data("gocardless", "eua_expired.json")
     assert isinstance(_error_for(_response(401, body), body), errors.ConsentExpired)
-    other = {"summary": "Invalid token", "detail": "Token is invalid or expired", "status_code": 401}
+    other = {
+        "summary": "Invalid token",
+        "detail": "Token is invalid or expired",
+        "status_code": 401,
+    }
     assert isinstance(_error_for(_response(401, other), other), errors.AuthenticationFailed)
 
 
@@ -226,7 +256,10 @@ def test_documented_transactions_are_normalized_with_bank_ids_only():
         Decimal("1230.00"),
         "POLMET S.A.",
     )
-    assert (zus.provider_id, zus.remittance) == ("20260309-000452", "Składki ZUS za 02/2026 NIP 5260250274")
+    assert (zus.provider_id, zus.remittance) == (
+        "20260309-000452",
+        "Składki ZUS za 02/2026 NIP 5260250274",
+    )
     assert zus.counterparty_account == "PL83600000020260005260250274"
     # GoCardless' own internalTransactionId is not trusted across requisitions.
     assert coffee.provider_id == ""
@@ -242,9 +275,19 @@ def test_hostile_records_are_rejected_and_the_rest_kept():
         {"transactionAmount": {"amount": "1.00", "currency": "PLN"}},
         42,
     ]
-    huge = dict(good, entryReference="big", remittanceInformationUnstructured="X" * 10_000_000, debtorName="<b>Evil</b>")
-    provider = _provider_answering({"transactions": {"booked": [good, *hostile, huge], "pending": None}})
+    huge = dict(
+        good,
+        entryReference="big",
+        remittanceInformationUnstructured="X" * 10_000_000,
+        debtorName="<b>Evil</b>",
+    )
+    provider = _provider_answering(
+        {"transactions": {"booked": [good, *hostile, huge], "pending": None}}
+    )
     page = provider.fetch_transactions(Consent("r", None), "acc", TODAY, TODAY)
     assert [t.provider_id for t in page.transactions] == ["PL/2026/03/09/000451", "big"]
     assert len(page.rejected) == len(hostile)
-    assert len(page.transactions[1].remittance) == 1000 and page.transactions[1].counterparty_name == "<b>Evil</b>"
+    assert (
+        len(page.transactions[1].remittance) == 1000
+        and page.transactions[1].counterparty_name == "<b>Evil</b>"
+    )

@@ -5,7 +5,16 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from conftest import CALLBACK, NOW, TODAY, connect, follow_bank_login, load_data, main_account, make_provider
+from conftest import (
+    CALLBACK,
+    NOW,
+    TODAY,
+    connect,
+    follow_bank_login,
+    load_data,
+    main_account,
+    make_provider,
+)
 
 from engine import errors
 from engine.providers.kontomatik import KontomatikProvider, _exception_error, _parse_xml
@@ -27,7 +36,9 @@ def test_bank_is_chosen_on_kontomatiks_page(sandbox):
 
 def test_consent_flow_carries_our_state_in_the_redirect_uri(sandbox):
     provider = make_provider(sandbox, "kontomatik")
-    request = provider.start_consent("kontomatik:PL", redirect_url=CALLBACK + "?company=1", state="signed")
+    request = provider.start_consent(
+        "kontomatik:PL", redirect_url=CALLBACK + "?company=1", state="signed"
+    )
     params = follow_bank_login(request.redirect_url)
     assert params == {"company": "1", "state": "signed"}
     assert provider.callback_state(params) == "signed"
@@ -52,7 +63,9 @@ def test_later_run_reuses_the_multiple_access_once_for_all_accounts(sandbox):
     for account in provider.list_accounts(consent):
         read_window(provider, consent, account.remote_id)
         provider.fetch_balances(consent, account.remote_id)
-    assert [(c.scope, c.key) for c in provider.drain_metered_calls()] == [("import", consent.consent_id)]
+    assert [(c.scope, c.key) for c in provider.drain_metered_calls()] == [
+        ("import", consent.consent_id)
+    ]
 
 
 def test_transactions_have_no_ids_and_get_fingerprint_keys(sandbox):
@@ -64,9 +77,17 @@ def test_transactions_have_no_ids_and_get_fingerprint_keys(sandbox):
 
 def test_same_booked_traffic_as_enable_banking(sandbox):
     kontomatik, consent = connect(sandbox, "kontomatik")
-    ours = {(t.booking_date, t.amount, t.remittance) for p in read_window(kontomatik, consent, main_account(consent).remote_id) for _k, t in p.candidates}
+    ours = {
+        (t.booking_date, t.amount, t.remittance)
+        for p in read_window(kontomatik, consent, main_account(consent).remote_id)
+        for _k, t in p.candidates
+    }
     eb, eb_consent = connect(sandbox, "enablebanking")
-    theirs = {(t.booking_date, t.amount, t.remittance) for p in read_window(eb, eb_consent, main_account(eb_consent).remote_id) for _k, t in p.candidates}
+    theirs = {
+        (t.booking_date, t.amount, t.remittance)
+        for p in read_window(eb, eb_consent, main_account(eb_consent).remote_id)
+        for _k, t in p.candidates
+    }
     assert ours == theirs
 
 
@@ -88,7 +109,11 @@ def test_later_imports_see_ninety_days_only(sandbox):
     _first, consent = connect(sandbox, "kontomatik")
     provider = make_provider(sandbox, "kontomatik")
     old = SyncWindow(TODAY - datetime.timedelta(days=200), TODAY)
-    dates = [t.booking_date for p in read_window(provider, consent, main_account(consent).remote_id, old) for _k, t in p.candidates]
+    dates = [
+        t.booking_date
+        for p in read_window(provider, consent, main_account(consent).remote_id, old)
+        for _k, t in p.candidates
+    ]
     assert min(dates) >= TODAY - datetime.timedelta(days=90)
 
 
@@ -151,7 +176,9 @@ FIXTURE_IBAN = "PL69137013140000049678278112"
 
 
 def _provider_replaying(replies):
-    provider = KontomatikProvider({"api_key": "k", "poll_interval": 0}, clock=lambda: datetime.datetime(2023, 5, 23, 12))
+    provider = KontomatikProvider(
+        {"api_key": "k", "poll_interval": 0}, clock=lambda: datetime.datetime(2023, 5, 23, 12)
+    )
     calls = []
 
     def fake_request(method, path, *, params=None, data=None, json=None, expect="xml"):
@@ -199,7 +226,11 @@ def test_documented_import_is_polled_until_successful_and_normalized():
 def test_same_content_on_the_same_day_gets_two_keys():
     """Two cash deposits of 350.00 on 2023-04-25 (fixture): counted, not merged."""
     provider, _calls = _provider_replaying(
-        [_session_reply(), load_data("kontomatik", "v1.default-import-reply.xml"), load_data("kontomatik", "v1.command-reply.default-import.xml")]
+        [
+            _session_reply(),
+            load_data("kontomatik", "v1.default-import-reply.xml"),
+            load_data("kontomatik", "v1.command-reply.default-import.xml"),
+        ]
     )
     consent = Consent("ma-1", None, data={"multiple_access_id": "ma-1"})
     window = SyncWindow(datetime.date(2023, 4, 25), datetime.date(2023, 4, 25))
@@ -210,7 +241,11 @@ def test_same_content_on_the_same_day_gets_two_keys():
 
 def test_documented_failed_command_maps_its_exception():
     provider, _calls = _provider_replaying(
-        [_session_reply(), load_data("kontomatik", "v1.default-import-reply.xml"), load_data("kontomatik", "v1.command-reply.exception.xml")]
+        [
+            _session_reply(),
+            load_data("kontomatik", "v1.default-import-reply.xml"),
+            load_data("kontomatik", "v1.command-reply.exception.xml"),
+        ]
     )
     with pytest.raises(errors.ProviderUnavailable) as caught:
         provider.list_accounts(Consent("ma-1", None, data={"multiple_access_id": "ma-1"}))
@@ -220,7 +255,9 @@ def test_documented_failed_command_maps_its_exception():
 def test_documented_session_expired_reply_is_retryable():
     reply = _parse_xml(load_data("kontomatik", "session-expired-reply.xml").encode())
     error = _exception_error(reply.find("exception"), status=404)
-    assert isinstance(error, errors.ProviderUnavailable) and error.provider_code == "InvalidSessionId"
+    assert (
+        isinstance(error, errors.ProviderUnavailable) and error.provider_code == "InvalidSessionId"
+    )
 
 
 def test_reply_with_a_dtd_is_refused():
@@ -234,12 +271,18 @@ def test_hostile_transactions_are_rejected_and_the_rest_kept():
         "<moneyTransaction><bookedOn>2023-05-23</bookedOn><currencyAmount>12,345</currencyAmount></moneyTransaction>"
         "<moneyTransaction><currencyAmount>1.00</currencyAmount></moneyTransaction>"
         "<moneyTransaction><bookedOn>soon</bookedOn><currencyAmount>1.00</currencyAmount></moneyTransaction>"
-        f"<moneyTransaction><bookedOn>2023-05-23</bookedOn><currencyAmount>5.00</currencyAmount><title>{'T' * 2_000_000}</title><party>&lt;img src=x&gt;</party></moneyTransaction>"
+        "<moneyTransaction><bookedOn>2023-05-23</bookedOn><currencyAmount>5.00</currencyAmount>"
+        f"<title>{'T' * 2_000_000}</title><party>&lt;img src=x&gt;</party></moneyTransaction>"
     )
     fixture = fixture.replace("<moneyTransactions>", "<moneyTransactions>" + hostile, 1)
-    provider, _calls = _provider_replaying([_session_reply(), load_data("kontomatik", "v1.default-import-reply.xml"), fixture])
+    provider, _calls = _provider_replaying(
+        [_session_reply(), load_data("kontomatik", "v1.default-import-reply.xml"), fixture]
+    )
     page = provider.fetch_transactions(
-        Consent("ma-1", None, data={"multiple_access_id": "ma-1"}), FIXTURE_IBAN, datetime.date(2023, 5, 23), datetime.date(2023, 5, 23)
+        Consent("ma-1", None, data={"multiple_access_id": "ma-1"}),
+        FIXTURE_IBAN,
+        datetime.date(2023, 5, 23),
+        datetime.date(2023, 5, 23),
     )
     assert len(page.rejected) == 3
     big, verification = page.transactions

@@ -9,7 +9,7 @@ Start it from a shell (``python -m engine.protocol_sandbox --port 8765 --seed de
 code::
 
     with sandbox_server() as (server, base_url):
-        settings = {"base_url": server.provider_url("gocardless"), **server.settings_for("gocardless")}
+        provider = GoCardlessProvider(server.settings_for("gocardless"))
 
 The "bank login" is a URL of the sandbox that answers 302 to the caller's redirect URL with
 the provider's callback parameters, so the whole consent flow runs without a browser.

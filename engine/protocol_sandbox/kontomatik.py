@@ -9,7 +9,7 @@ redirection) sees the whole history, later ones the last 90 days only.
 
 import datetime
 import uuid
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 from ..records import PENDING
 from .protocol import Protocol
@@ -231,9 +231,9 @@ class KontomatikProtocol(Protocol):
     # -- Internals ----------------------------------------------------------------------------
     def _check_multiple_access(self, request, multiple_access_id):
         access = self.multiple_accesses.get(multiple_access_id)
-        if self.fault(request, "consent_expired") or self.fault(request, "consent_revoked"):
-            if access:
-                access["active"] = False
+        ended = self.fault(request, "consent_expired") or self.fault(request, "consent_revoked")
+        if ended and access:
+            access["active"] = False
         if not access or not access["active"]:
             return self.exception(
                 "404 Not Found",

@@ -288,19 +288,19 @@ class _Handler(BaseHTTPRequestHandler):
         if method != "HEAD":
             self.wfile.write(reply.body)
 
-    def do_GET(self):  # noqa: N802 - the stdlib's naming
+    def do_GET(self):
         self._serve("GET")
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         self._serve("POST")
 
-    def do_PUT(self):  # noqa: N802
+    def do_PUT(self):
         self._serve("PUT")
 
-    def do_DELETE(self):  # noqa: N802
+    def do_DELETE(self):
         self._serve("DELETE")
 
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+    def log_message(self, format, *args):
         # Only the request line, and only when asked: headers carry secrets.
         if self.server.verbose:
             super().log_message(format, *args)
