@@ -6,6 +6,7 @@ the provider's real paths follow unchanged (:data:`PREFIXES`). ``/_sandbox/…``
 API (faults, clock), never part of any provider's protocol.
 """
 
+import datetime
 import json
 import socket
 import struct
@@ -253,8 +254,6 @@ class SandboxServer(ThreadingHTTPServer):
                     return json_reply(400, {"error": str(error)})
                 return json_reply(201, fault.to_dict())
         if path.startswith("/_sandbox/clock") and method in ("POST", "DELETE"):
-            import datetime
-
             moment = None
             if method == "POST":
                 try:
