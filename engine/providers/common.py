@@ -14,6 +14,7 @@ adapter does not copy it:
 - :func:`bounded` trims a raw record before it is kept (a 10 MB title must not be stored).
 """
 
+import datetime
 import json
 import re
 
@@ -124,6 +125,26 @@ def excerpt(record):
     if len(text) <= MAX_REJECTED_EXCERPT:
         return small
     return text[:MAX_REJECTED_EXCERPT] + "…"
+
+
+def parse_moment(value):
+    """RFC 3339 text (or a datetime) → naive UTC datetime; ``None`` when absent or unreadable.
+
+    Providers state consent ends and token expiries with an offset (``+00:00``, ``Z``);
+    Odoo stores naive UTC.
+    """
+    if isinstance(value, datetime.datetime):
+        moment = value
+    elif isinstance(value, str) and value:
+        try:
+            moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    else:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return moment
 
 
 def require_dict(value, what):

@@ -63,6 +63,7 @@ from .common import (
     bounded,
     json_body,
     normalize_all,
+    parse_moment,
     require_dict,
     require_list,
     retry_after_seconds,
@@ -152,13 +153,11 @@ class EnableBankingProvider(Provider):
         if country:
             params["country"] = country
         answer = self._request("GET", "/aspsps", params=params)
-        institutions = []
-        for raw in require_list(answer.get("aspsps"), "aspsps"):
-            try:
-                institutions.append(_institution(raw))
-            except (errors.BadPayload, TypeError, ValueError, AttributeError):
-                continue  # one unreadable bank must not hide the others
-        return institutions
+        # One unreadable bank must not hide the others.
+        institutions, _unreadable = normalize_all(
+            require_list(answer.get("aspsps"), "aspsps"), _institution
+        )
+        return list(institutions)
 
     def start_consent(self, institution_id, *, redirect_url, state, valid_until=None):
         country, name = _split_institution(institution_id)
@@ -216,7 +215,7 @@ class EnableBankingProvider(Provider):
         ]
         return Consent(
             consent_id=session_id,
-            valid_until=_parse_moment(access.get("valid_until")),
+            valid_until=parse_moment(access.get("valid_until")),
             institution_id=_join_institution(aspsp.get("country"), aspsp.get("name")),
             accounts=tuple(account for account in accounts if account),
             data={
@@ -258,13 +257,10 @@ class EnableBankingProvider(Provider):
     def fetch_balances(self, consent, account_id):
         self._meter(SCOPE_BALANCES, account_id)
         answer = self._request("GET", f"/accounts/{account_id}/balances")
-        balances = []
-        for raw in require_list(answer.get("balances"), "balances"):
-            try:
-                balances.append(_balance(raw))
-            except (errors.BadPayload, TypeError, ValueError, AttributeError):
-                continue
-        return balances
+        balances, _unreadable = normalize_all(
+            require_list(answer.get("balances"), "balances"), _balance
+        )
+        return list(balances)
 
     def fetch_transactions(self, consent, account_id, date_from, date_to, page=None):
         """Read one page; the first page of a window is the metered bank call.
@@ -527,16 +523,3 @@ def _account_number(value):
 def _rfc3339(moment):
     """Naive UTC → ``2026-05-25T10:00:00.000000+00:00`` (the format the API asks for)."""
     return moment.replace(tzinfo=datetime.timezone.utc).isoformat(timespec="microseconds")
-
-
-def _parse_moment(value):
-    """RFC 3339 text → naive UTC datetime (``None`` when absent or unreadable)."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return moment

@@ -65,6 +65,7 @@ from .common import (
     DEFAULT_TIMEOUT,
     json_body,
     normalize_all,
+    parse_moment,
     require_dict,
     require_list,
     retry_after_seconds,
@@ -104,9 +105,9 @@ class GoCardlessProvider(Provider):
         self.base_url = str(self.settings.get("base_url") or BASE_URL).rstrip("/")
         self.timeout = float(self.settings.get("timeout") or DEFAULT_TIMEOUT)
         self._access = self.settings.get("access_token") or None
-        self._access_expires = _moment(self.settings.get("access_expires_at"))
+        self._access_expires = parse_moment(self.settings.get("access_expires_at"))
         self._refresh = self.settings.get("refresh_token") or None
-        self._refresh_expires = _moment(self.settings.get("refresh_expires_at"))
+        self._refresh_expires = parse_moment(self.settings.get("refresh_expires_at"))
 
     def token_state(self):
         """Return the current tokens, to store with the connection's secrets."""
@@ -121,13 +122,11 @@ class GoCardlessProvider(Provider):
     def list_institutions(self, country=None):
         params = {"country": country} if country else None
         answer = self._request("GET", "/institutions/", params=params)
-        institutions = []
-        for raw in require_list(answer, "institutions"):
-            try:
-                institutions.append(_institution(raw))
-            except (errors.BadPayload, TypeError, ValueError, AttributeError):
-                continue
-        return institutions
+        # One unreadable bank must not hide the others.
+        institutions, _unreadable = normalize_all(
+            require_list(answer, "institutions"), _institution
+        )
+        return list(institutions)
 
     def start_consent(self, institution_id, *, redirect_url, state, valid_until=None):
         if not state or len(state) > MAX_REFERENCE_LENGTH:
@@ -211,13 +210,10 @@ class GoCardlessProvider(Provider):
     def fetch_balances(self, consent, account_id):
         self._meter(SCOPE_BALANCES, account_id)
         answer = self._request("GET", f"/accounts/{account_id}/balances/")
-        balances = []
-        for raw in require_list(answer.get("balances"), "balances"):
-            try:
-                balances.append(balance_from_berlin_group(raw))
-            except (errors.BadPayload, TypeError, ValueError, AttributeError):
-                continue
-        return balances
+        balances, _unreadable = normalize_all(
+            require_list(answer.get("balances"), "balances"), balance_from_berlin_group
+        )
+        return list(balances)
 
     def fetch_transactions(self, consent, account_id, date_from, date_to, page=None):
         """Return the whole window as one page: GoCardless does not page transactions."""
@@ -433,7 +429,7 @@ def _agreement_end(agreement, now):
     days = _int(agreement.get("access_valid_for_days"))
     if not days:
         return None
-    start = _moment(agreement.get("accepted")) or now
+    start = parse_moment(agreement.get("accepted")) or now
     return start + datetime.timedelta(days=days)
 
 
@@ -454,20 +450,6 @@ def _int(value):
 def _seconds(value, default):
     seconds = _int(value)
     return datetime.timedelta(seconds=seconds if seconds else default)
-
-
-def _moment(value):
-    if isinstance(value, datetime.datetime):
-        return value
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return moment
 
 
 def _iso(moment):
