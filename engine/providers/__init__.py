@@ -2,3 +2,6 @@
 
 from .base import Provider, get_provider_class, provider_classes, register_provider
 from . import sandbox
+from . import enablebanking
+from . import kontomatik
+from . import gocardless

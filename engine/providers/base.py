@@ -15,6 +15,8 @@ tests. Nothing else in the engine or in Odoo changes.
 import abc
 import datetime
 
+from ..budget import ROLLING, MeteredCall
+
 _REGISTRY = {}
 
 
@@ -59,10 +61,17 @@ class Provider(abc.ABC):
     #: Unattended calls a day per account and scope the provider allows. PSD2 sets 4
     #: (Delegated Regulation (EU) 2018/389, art. 36(5)); ``None`` means no limit.
     daily_call_limit = 4
+    #: How the provider counts ``daily_call_limit``: :data:`~..budget.ROLLING` 24 hours or
+    #: :data:`~..budget.CALENDAR_DAY`.
+    budget_window = ROLLING
 
     def __init__(self, settings=None, *, clock=None):
         self.settings = dict(settings or {})
         self._clock = clock or _utcnow
+        #: :class:`~..budget.MeteredCall` records of the calls this instance made that count
+        #: against the provider's daily budget, in order. The Odoo layer reads them after
+        #: each operation (see :meth:`drain_metered_calls`) and persists their timestamps.
+        self.metered_calls = []
 
     def now(self):
         """Current moment, naive UTC (see ``clock``)."""
@@ -120,6 +129,26 @@ class Provider(abc.ABC):
     def revoke_consent(self, consent):
         """Withdraw the consent at the provider, where its API allows it. Default: nothing."""
         return
+
+    def callback_state(self, callback_params):
+        """Return the ``state`` the bank handed back in ``callback_params`` (``""`` if none).
+
+        Most flows return our ``state`` as is; a provider that carries it differently
+        (GoCardless returns the requisition ``reference`` as ``ref``) overrides this, so the
+        controller can find the pending request before calling :meth:`finish_consent`.
+        """
+        value = (callback_params or {}).get("state")
+        return value if isinstance(value, str) else ""
+
+    # -- Budget -------------------------------------------------------------------------------
+    def drain_metered_calls(self):
+        """Return and forget the metered calls made so far (see :attr:`metered_calls`)."""
+        calls, self.metered_calls = self.metered_calls, []
+        return calls
+
+    def _meter(self, scope, key):
+        """Record a call that counts against the daily budget of ``(key, scope)``."""
+        self.metered_calls.append(MeteredCall(scope, str(key), self.now()))
 
 
 def _utcnow():
