@@ -695,7 +695,9 @@ def _as_pending(transaction):
         counterparty_account=transaction.counterparty_account,
         remittance=transaction.remittance,
         status=PENDING,
-        raw=dict(transaction.raw, status="pending"),
+        # Berlin Group lists pending items without a real booking date; ours carries the day
+        # the payment was made, like the normalized record.
+        raw=dict(transaction.raw, status="pending", bookingDate=transaction.value_date.isoformat()),
     )
 
 
