@@ -29,6 +29,7 @@ import codecs
 import re
 from decimal import Decimal
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 from ..errors import BadPayload
 from ..records import Balance, parse_amount, parse_currency, parse_date
@@ -36,6 +37,7 @@ from .common import (
     CLOSING_BOOKED,
     OPENING_BOOKED,
     FileImportError,
+    Place,
     StatementPart,
     join_wrapped,
     line_error,
@@ -97,12 +99,12 @@ def parse(data):
     invalid, a currency that differs from the account's, and statements that do not add up,
     do not follow each other, or are for different accounts.
     """
-    root = _parse_xml(data)
+    root, lines = _parse_xml(data)
     namespace = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
     kind = message_type(namespace) if namespace else ("camt", "053")
     if kind is None or kind != ("camt", "053"):
         raise wrong_message_error(*(kind or ("xml", "?")))
-    xml = _Xml(namespace)
+    xml = _Xml(namespace, lines)
     statements = xml.findall(root, "BkToCstmrStmt/Stmt")
     if not statements:
         raise FileImportError(
@@ -128,17 +130,34 @@ def _parse_xml(data):
             "The XML file declares a document type or entities (<!DOCTYPE>/<!ENTITY>). Bank "
             "statements never do, so it is refused for safety."
         )
+    # Built with expat directly (ElementTree's own parser uses it too) to learn the line of
+    # every element, so that messages and ``raw`` can point into the file.
+    parser = expat.ParserCreate(namespace_separator="}")
+    builder = ElementTree.TreeBuilder()
+    lines = {}
+
+    def start(name, attributes):
+        attributes = {_qualified(key): value for key, value in attributes.items()}
+        lines[builder.start(_qualified(name), attributes)] = parser.CurrentLineNumber
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = lambda name: builder.end(_qualified(name))
+    parser.CharacterDataHandler = builder.data
+    parser.buffer_text = True
     try:
-        return ElementTree.fromstring(data)
-    except ElementTree.ParseError as error:
-        line = error.position[0] if error.position else None
-        text = (
+        parser.Parse(data, True)
+    except expat.ExpatError as error:
+        raise line_error(
+            error.lineno,
             "the XML is malformed (the file is damaged or cut off); download it again "
-            f"from the bank. Parser message: {error}."
-        )
-        if line:
-            raise line_error(line, text) from error
-        raise FileImportError(text[0].upper() + text[1:]) from error
+            f"from the bank. Parser message: {expat.errors.messages[error.code]}.",
+        ) from error
+    return builder.close(), lines
+
+
+def _qualified(name):
+    """expat writes ``uri}local``; ElementTree's convention is ``{uri}local``."""
+    return "{" + name if "}" in name else name
 
 
 def _declared_encoding(data):
@@ -149,8 +168,14 @@ def _declared_encoding(data):
 class _Xml:
     """Element lookups by local name in the message's namespace (whatever its version)."""
 
-    def __init__(self, namespace):
+    def __init__(self, namespace, lines):
         self.prefix = f"{{{namespace}}}" if namespace else ""
+        self.lines = lines
+
+    def place(self, element, description, path):
+        """Return the :class:`~.common.Place` of ``element``: line, description and path."""
+        line = self.lines.get(element)
+        return Place(f"Line {line}, {description} ({path})", line, path)
 
     def path(self, path):
         return "/".join(self.prefix + part for part in path.split("/"))
@@ -174,7 +199,7 @@ class _Xml:
 
 
 def _statement_part(xml, statement, index, notes):
-    where = f"Statement {index} (Stmt[{index}])"
+    where = xml.place(statement, f"statement {index}", f"Stmt[{index}]")
     currency = _statement_currency(xml, statement, where)
     balances = _balances(xml, statement, index, currency)
     transactions = []
@@ -192,12 +217,20 @@ def _statement_part(xml, statement, index, notes):
         opening_balance=opening,
         closing_balance=closing,
         statement_id=xml.text(statement, "Id"),
-        account_where=f"Statement {index} (Stmt[{index}]/Acct)",
+        account_where=xml.place(
+            _first(xml.find(statement, "Acct"), statement),
+            f"statement {index}",
+            f"Stmt[{index}]/Acct",
+        ),
         opening_where=opening_where,
         closing_where=closing_where,
         start_date=start or min(dates, default=None),
         end_date=end or max(dates, default=None),
     )
+
+
+def _first(*elements):
+    return next(element for element in elements if element is not None)
 
 
 def _statement_currency(xml, statement, where):
@@ -208,11 +241,11 @@ def _statement_currency(xml, statement, where):
             amount = xml.find(statement, "Ntry/Amt")
         code = amount.get("Ccy", "") if amount is not None else ""
     if not code:
-        raise FileImportError(f"{where}: the statement does not say its currency.")
+        raise where.error("the statement does not say its currency.")
     try:
         return parse_currency(code)
     except BadPayload as error:
-        raise FileImportError(f"{where}: {code!r} is not a currency code.") from error
+        raise where.error(f"{code!r} is not a currency code.") from error
 
 
 def _balances(xml, statement, index, currency):
@@ -220,7 +253,9 @@ def _balances(xml, statement, index, currency):
     found = {}
     for number, node in enumerate(xml.findall(statement, "Bal"), 1):
         code = xml.text(node, "Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry").upper()
-        where = f"Statement {index}, balance {code} (Stmt[{index}]/Bal[{number}])"
+        where = xml.place(
+            node, f"statement {index}, balance {code}", f"Stmt[{index}]/Bal[{number}]"
+        )
         if code in _OPENING_CODES:
             role, balance_type = "opening", OPENING_BOOKED
         elif code in _CLOSING_CODES:
@@ -239,7 +274,7 @@ def _signed_amount(xml, node, where, currency):
     """Return ``node``'s ``Amt`` signed by its ``CdtDbtInd``; check it is in ``currency``."""
     amount_node = xml.find(node, "Amt")
     if amount_node is None:
-        raise FileImportError(f"{where}: the amount (Amt) is missing.", location=where)
+        raise where.error("the amount (Amt) is missing.")
     amount = _amount(amount_node, where, currency)
     return amount * _sign(xml.text(node, "CdtDbtInd"), where)
 
@@ -248,21 +283,19 @@ def _amount(amount_node, where, currency):
     text = (amount_node.text or "").strip()
     code = amount_node.get("Ccy", currency).strip().upper()
     if code != currency:
-        raise FileImportError(
-            f"{where}: the amount is in {code}, but the statement is in {currency}; the file "
-            "mixes currencies.",
-            location=where,
+        raise where.error(
+            f"the amount is in {code}, but the statement is in {currency}; the file mixes "
+            "currencies."
         )
     if not _DECIMAL_RE.match(text):
-        raise FileImportError(
-            f"{where}: the amount {text[:40]!r} is not a valid amount (expected digits with "
-            "a dot as decimal mark, without sign).",
-            location=where,
+        raise where.error(
+            f"the amount {text[:40]!r} is not a valid amount (expected digits with a dot as "
+            "decimal mark, without sign)."
         )
     try:
         return parse_amount(text, currency=currency)
     except BadPayload as error:
-        raise FileImportError(f"{where}: {error}", location=where) from error
+        raise where.error(str(error)) from error
 
 
 def _sign(indicator, where):
@@ -270,10 +303,7 @@ def _sign(indicator, where):
         return 1
     if indicator == "DBIT":
         return -1
-    raise FileImportError(
-        f"{where}: the credit/debit indicator {indicator!r} is neither CRDT nor DBIT.",
-        location=where,
-    )
+    raise where.error(f"the credit/debit indicator {indicator!r} is neither CRDT nor DBIT.")
 
 
 def _optional_date(text):
@@ -287,7 +317,8 @@ def _optional_date(text):
 
 def _entry_transactions(xml, entry, index, number, currency, notes):
     """Return the transactions of one ``Ntry``: one, or one per ``TxDtls`` of a batch."""
-    where = f"Statement {index}, entry {number} (Stmt[{index}]/Ntry[{number}])"
+    path = f"Stmt[{index}]/Ntry[{number}]"
+    where = xml.place(entry, f"statement {index}, entry {number}", path)
     status = xml.text(entry, "Sts/Cd", "Sts").upper()
     if status and status != "BOOK":
         notes.append(
@@ -300,9 +331,7 @@ def _entry_transactions(xml, entry, index, number, currency, notes):
     booking_text = xml.text(entry, "BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm")
     booking_date = _optional_date(booking_text)
     if booking_date is None:
-        raise FileImportError(
-            f"{where}: the entry has no valid booking date (BookgDt).", location=where
-        )
+        raise where.error("the entry has no valid booking date (BookgDt).")
     entry_id = xml.text(entry, "AcctSvcrRef")
     if not entry_id:
         entry_ref = xml.text(entry, "NtryRef")
@@ -314,7 +343,8 @@ def _entry_transactions(xml, entry, index, number, currency, notes):
         "bank_reference": xml.text(entry, "AcctSvcrRef", "NtryRef"),
     }
     raw = {
-        "entry": f"Stmt[{index}]/Ntry[{number}]",
+        "entry": path,
+        "line": where.line,
         "entry_reference": xml.text(entry, "NtryRef"),
         "bank_transaction_code": _transaction_code(xml, entry),
         "reversal": reversal or None,

@@ -58,9 +58,30 @@ class FileImportError(BadPayload):
         self.location = location
 
 
-def line_error(line, text):
+@dataclasses.dataclass(frozen=True)
+class Place:
+    """Where in the file something is, as said to the user and as kept for code.
+
+    ``text`` starts error messages: ``"Line 12"`` or, in XML, ``"Line 87, statement 1,
+    entry 3 (Stmt[1]/Ntry[3])"``.
+    """
+
+    text: str
+    line: int | None = None
+    path: str | None = None
+
+    @classmethod
+    def at_line(cls, line):
+        return cls(f"Line {line}", line)
+
+    def error(self, sentence):
+        """Return the :class:`FileImportError` ``"<place>: <sentence>"``."""
+        return FileImportError(f"{self.text}: {sentence}", line=self.line, location=self.path)
+
+
+def line_error(line, sentence):
     """Return a :class:`FileImportError` for physical line ``line`` (1-based)."""
-    return FileImportError(f"Line {line}: {text}", line=line)
+    return Place.at_line(line).error(sentence)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -256,8 +277,8 @@ def format_money(amount, currency):
 def check_balance(opening, closing, transactions, where):
     """Raise unless ``opening`` + the transactions = ``closing`` (skipped if one is missing).
 
-    ``where`` starts the error message (``"Line 42"``, an XML path) and should point at the
-    closing balance, the figure the user can compare with the bank's statement.
+    ``where`` (a :class:`Place`) should point at the closing balance, the figure the user
+    can compare with the bank's statement.
     """
     if opening is None or closing is None:
         return
@@ -265,13 +286,12 @@ def check_balance(opening, closing, transactions, where):
     expected = opening.amount + total
     if expected != closing.amount:
         currency = closing.currency
-        raise FileImportError(
-            f"{where}: the closing balance {format_money(closing.amount, currency)} does not "
+        raise where.error(
+            f"the closing balance {format_money(closing.amount, currency)} does not "
             f"equal the opening balance {format_money(opening.amount, currency)} plus the "
             f"{len(transactions)} transactions ({format_money(total, currency)}), which makes "
             f"{format_money(expected, currency)}. The file is incomplete or has been edited; "
-            "download it again from the bank.",
-            location=where,
+            "download it again from the bank."
         )
 
 
@@ -301,19 +321,19 @@ def make_transaction(**values):
 class StatementPart:
     """One statement inside a file (an MT940 message, a camt.053 ``Stmt``), before merging.
 
-    The ``*_where`` strings start error messages about that part (``"Line 12"``, an XML
-    path), so that a mismatch between parts names the place in the file.
+    The ``*_where`` :class:`Place` values say where the account and balances are, so that a
+    mismatch between parts names the place in the file.
     """
 
     account_number: str
     currency: str
     transactions: list
+    account_where: Place
+    opening_where: Place
+    closing_where: Place
     opening_balance: Balance | None = None
     closing_balance: Balance | None = None
     statement_id: str = ""
-    account_where: str = ""
-    opening_where: str = ""
-    closing_where: str = ""
     start_date: datetime.date | None = None
     end_date: datetime.date | None = None
 
@@ -331,19 +351,15 @@ def merge_parts(parts, *, file_format, encoding="", notes=()):
     transactions = []
     for part in parts:
         if normalize_account(part.account_number) != normalize_account(first.account_number):
-            raise FileImportError(
-                f"{part.account_where}: this statement is for account "
-                f"{part.account_number}, but the file starts with account "
-                f"{first.account_number}. Import one account per file, into its own bank "
-                "journal.",
-                location=part.account_where,
+            raise part.account_where.error(
+                f"this statement is for account {part.account_number}, but the file starts "
+                f"with account {first.account_number}. Import one account per file, into its "
+                "own bank journal."
             )
         if part.currency != first.currency:
-            raise FileImportError(
-                f"{part.account_where}: this statement is in {part.currency}, but the file "
-                f"starts with a statement in {first.currency}. One file must hold one "
-                "currency.",
-                location=part.account_where,
+            raise part.account_where.error(
+                f"this statement is in {part.currency}, but the file starts with a statement "
+                f"in {first.currency}. One file must hold one currency."
             )
         check_balance(
             part.opening_balance, part.closing_balance, part.transactions, part.closing_where
@@ -379,13 +395,11 @@ def _check_continuity(previous, part):
         return
     if previous.closing_balance.amount != part.opening_balance.amount:
         currency = part.currency
-        raise FileImportError(
-            f"{part.opening_where}: this statement opens with "
-            f"{format_money(part.opening_balance.amount, currency)}, but the previous "
-            f"statement in the file closed with "
+        raise part.opening_where.error(
+            f"this statement opens with {format_money(part.opening_balance.amount, currency)}, "
+            "but the previous statement in the file closed with "
             f"{format_money(previous.closing_balance.amount, currency)}. A statement is "
-            "missing in between, or statements are repeated or out of order.",
-            location=part.opening_where,
+            "missing in between, or statements are repeated or out of order."
         )
 
 
