@@ -120,6 +120,7 @@ def test_reversal_keeps_the_sign_of_its_indicator_and_the_original_payee(eur):
 
     assert returned.amount == Decimal("1500.00")
     assert returned.raw["reversal"] is True
+    assert returned.raw["return_reason"] == "AC04 RETURN - CLOSED ACCOUNT"
     assert returned.counterparty_name == "ELEKTRO-IMPORT GMBH"
     assert returned.provider_id == "2026110500000104"
 

@@ -26,6 +26,7 @@ start.
 """
 
 import codecs
+import dataclasses
 import re
 from decimal import Decimal
 from xml.etree import ElementTree
@@ -102,8 +103,10 @@ def parse(data):
     root, lines = _parse_xml(data)
     namespace = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
     kind = message_type(namespace) if namespace else ("camt", "053")
-    if kind is None or kind != ("camt", "053"):
-        raise wrong_message_error(*(kind or ("xml", "?")))
+    if kind is None:
+        raise FileImportError("This XML file is not an ISO 20022 camt.053 bank statement.")
+    if kind != ("camt", "053"):
+        raise wrong_message_error(*kind)
     xml = _Xml(namespace, lines)
     statements = xml.findall(root, "BkToCstmrStmt/Stmt")
     if not statements:
@@ -315,6 +318,18 @@ def _optional_date(text):
         return None
 
 
+@dataclasses.dataclass
+class _Entry:
+    """What an ``Ntry`` gives every transaction made from it."""
+
+    amount: Decimal
+    is_reversal: bool
+    reference: str
+    fields: dict
+    raw: dict
+    additional_information: str
+
+
 def _entry_transactions(xml, entry, index, number, currency, notes):
     """Return the transactions of one ``Ntry``: one, or one per ``TxDtls`` of a batch."""
     path = f"Stmt[{index}]/Ntry[{number}]"
@@ -326,32 +341,9 @@ def _entry_transactions(xml, entry, index, number, currency, notes):
             "out: only booked entries belong on a statement."
         )
         return []
-    amount = _signed_amount(xml, entry, where, currency)
-    reversal = xml.text(entry, "RvslInd").lower() in ("true", "1")
-    booking_text = xml.text(entry, "BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm")
-    booking_date = _optional_date(booking_text)
-    if booking_date is None:
-        raise where.error("the entry has no valid booking date (BookgDt).")
-    entry_id = xml.text(entry, "AcctSvcrRef")
-    if not entry_id:
-        entry_ref = xml.text(entry, "NtryRef")
-        entry_id = "" if _COUNTER_RE.match(entry_ref) else entry_ref
-    common = {
-        "booking_date": booking_date,
-        "value_date": _optional_date(xml.text(entry, "ValDt/Dt", "ValDt/DtTm")),
-        "currency": currency,
-        "bank_reference": xml.text(entry, "AcctSvcrRef", "NtryRef"),
-    }
-    raw = {
-        "entry": path,
-        "line": where.line,
-        "entry_reference": xml.text(entry, "NtryRef"),
-        "bank_transaction_code": _transaction_code(xml, entry),
-        "reversal": reversal or None,
-        "additional_entry_information": xml.text(entry, "AddtlNtryInf"),
-    }
+    info = _entry(xml, entry, where, currency)
     details = xml.findall(entry, "NtryDtls/TxDtls")
-    amounts = _batch_amounts(xml, details, amount, currency, where)
+    amounts = _batch_amounts(xml, details, info.amount, currency, where)
     if amounts is None:
         if len(details) > 1:
             notes.append(
@@ -359,27 +351,59 @@ def _entry_transactions(xml, entry, index, number, currency, notes):
                 "without amounts that add up to the entry; it is imported as one line."
             )
         detail = details[0] if len(details) == 1 else None
-        if not entry_id and detail is not None:
-            entry_id = xml.text(detail, "Refs/AcctSvcrRef")
-        return [_transaction(xml, entry, detail, amount, reversal, entry_id, common, raw, details)]
-    detail_ids = _detail_ids(xml, details, entry_id)
-    transactions = []
-    for position, (detail, detail_amount) in enumerate(zip(details, amounts, strict=True), 1):
-        detail_raw = dict(raw, entry=f"{raw['entry']}/NtryDtls/TxDtls[{position}]")
-        transactions.append(
-            _transaction(
-                xml,
-                entry,
-                detail,
-                detail_amount,
-                reversal,
-                detail_ids[position - 1],
-                common,
-                detail_raw,
-                [detail],
-            )
+        reference = info.reference
+        if not reference and detail is not None:
+            reference = xml.text(detail, "Refs/AcctSvcrRef")
+        return [_transaction(xml, info, detail, info.amount, reference, info.raw, details)]
+    references = _detail_references(xml, details, info.reference)
+    return [
+        _transaction(
+            xml,
+            info,
+            detail,
+            amount,
+            reference,
+            dict(info.raw, entry=f"{path}/NtryDtls/TxDtls[{position}]"),
+            [detail],
         )
-    return transactions
+        for position, (detail, amount, reference) in enumerate(
+            zip(details, amounts, references, strict=True), 1
+        )
+    ]
+
+
+def _entry(xml, entry, where, currency):
+    booking_date = _optional_date(
+        xml.text(entry, "BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm")
+    )
+    if booking_date is None:
+        raise where.error("the entry has no valid booking date (BookgDt).")
+    reference = xml.text(entry, "AcctSvcrRef")
+    if not reference:
+        entry_ref = xml.text(entry, "NtryRef")
+        reference = "" if _COUNTER_RE.match(entry_ref) else entry_ref
+    is_reversal = xml.text(entry, "RvslInd").lower() in ("true", "1")
+    additional_information = xml.text(entry, "AddtlNtryInf")
+    return _Entry(
+        amount=_signed_amount(xml, entry, where, currency),
+        is_reversal=is_reversal,
+        reference=reference,
+        fields={
+            "booking_date": booking_date,
+            "value_date": _optional_date(xml.text(entry, "ValDt/Dt", "ValDt/DtTm")),
+            "currency": currency,
+            "bank_reference": xml.text(entry, "AcctSvcrRef", "NtryRef"),
+        },
+        raw={
+            "entry": where.path,
+            "line": where.line,
+            "entry_reference": xml.text(entry, "NtryRef"),
+            "bank_transaction_code": _transaction_code(xml, entry),
+            "reversal": is_reversal or None,
+            "additional_entry_information": additional_information,
+        },
+        additional_information=additional_information,
+    )
 
 
 def _batch_amounts(xml, details, entry_amount, currency, where):
@@ -406,25 +430,27 @@ def _batch_amounts(xml, details, entry_amount, currency, where):
     return amounts
 
 
-def _detail_ids(xml, details, entry_id):
-    """Ids for the payments of a split batch: their own bank reference if unique, else
-    the entry's reference with the payment's position (stable across re-reads)."""
+def _detail_references(xml, details, entry_reference):
+    """Ids for the payments of a split batch.
+
+    Their own bank references if these are unique, else the entry's reference with the
+    payment's position, which is stable across re-reads of the statement.
+    """
     own = [xml.text(detail, "Refs/AcctSvcrRef") for detail in details]
-    usable = all(own) and len(set(own)) == len(own) and entry_id not in own
-    if usable:
+    if all(own) and len(set(own)) == len(own) and entry_reference not in own:
         return own
-    if not entry_id:
+    if not entry_reference:
         return [""] * len(details)
-    return [f"{entry_id}/{position}" for position in range(1, len(details) + 1)]
+    return [f"{entry_reference}/{position}" for position in range(1, len(details) + 1)]
 
 
-def _transaction(xml, entry, detail, amount, reversal, provider_id, common, raw, details):
+def _transaction(xml, entry, detail, amount, provider_id, raw, remittance_details):
     """Build one transaction from an entry and (optionally) one of its ``TxDtls``."""
     name = account = end_to_end_id = ""
     if detail is not None:
         # The counterparty is the payer of a credit and the payee of a debit; a reversal
         # describes the original payment, whose direction is the opposite.
-        is_original_credit = (amount >= 0) != reversal
+        is_original_credit = (amount >= 0) != entry.is_reversal
         role = "Dbtr" if is_original_credit else "Cdtr"
         name = xml.text(
             detail,
@@ -438,19 +464,29 @@ def _transaction(xml, entry, detail, amount, reversal, provider_id, common, raw,
         end_to_end_id = xml.text(detail, "Refs/EndToEndId")
         if end_to_end_id.upper() == _NOT_PROVIDED:
             end_to_end_id = ""
+        raw = dict(raw, return_reason=_return_reason(xml, detail))
     remittance = " ".join(
-        text for text in (_remittance(xml, one) for one in details) if text
-    ) or xml.text(entry, "AddtlNtryInf")
+        text for text in (_remittance(xml, one) for one in remittance_details) if text
+    )
     return make_transaction(
         provider_id=provider_id,
         amount=amount,
         counterparty_name=name,
         counterparty_account=account,
-        remittance=remittance,
+        remittance=remittance or entry.additional_information,
         end_to_end_id=end_to_end_id,
         raw=raw,
-        **common,
+        **entry.fields,
     )
+
+
+def _return_reason(xml, detail):
+    """``AC04 RETURN - CLOSED ACCOUNT`` for a returned payment, for the accountant."""
+    parts = (
+        xml.text(detail, "RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry"),
+        xml.text(detail, "RtrInf/AddtlInf"),
+    )
+    return " ".join(part for part in parts if part)
 
 
 def _remittance(xml, detail):

@@ -156,18 +156,21 @@ def _read_metadata(header, records, index):
         return
     labels = [_fold(cell) for cell in cells if cell]
     values = list(_value_rows(records, index + 1))
-    if labels[0] == "za okres" and values:
-        period = [_date(cell, values[0][0]) for cell in values[0][1][:2] if cell.strip()]
-        header.period = tuple(period)
+    if labels[0] == "saldo poczatkowe" and len(cells) > 1:
+        header.opening = (line, cells[1])
+    if not values:
+        return
+    first_line, first_cells = values[0]
+    if labels[0] == "za okres":
+        # Informative only: an unreadable period does not make the operations unreadable.
+        header.period = tuple(_date(cell, 0) for cell in first_cells[:2] if _is_date(cell))
     elif labels[0] in ("dla rachunkow", "numer rachunku"):
         header.accounts.extend(_account_from_list(cells[0]) for _line, cells in values)
     elif labels[:3] == ["waluta", "wplywy", "wydatki"]:
-        header.totals = [(value_line, cells) for value_line, cells in values if cells]
-        header.currency = header.currency or _currency(values[0][1][0], values[0][0])
-    elif labels[0] == "waluta" and values:
-        header.currency = _currency(values[0][1][0], values[0][0])
-    elif labels[0] == "saldo poczatkowe" and len(cells) > 1:
-        header.opening = (line, cells[1])
+        header.totals = values
+        header.currency = header.currency or _currency(first_cells[0], first_line)
+    elif labels[0] == "waluta":
+        header.currency = _currency(first_cells[0], first_line)
 
 
 def _value_rows(records, start):
