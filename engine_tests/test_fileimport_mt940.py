@@ -405,6 +405,18 @@ def test_mt940_closing_balance_in_another_currency_is_refused():
         parse_text(text)
 
 
+def test_mt942_interim_report_is_refused_as_not_a_statement():
+    """An intraday MT942 has no balances and its entries may still change."""
+    text = (
+        ":20:MT942\n:25:/PL60102010260000042270201111\n:28C:1\n:34F:PLN0,\n"
+        ":13D:2611031200+0100\n:61:2611031103C10,00NTRFNONREF//X9\n:86:~20A\n"
+        ":90C:1PLN10,00\n-\n"
+    )
+
+    with pytest.raises(FileImportError, match=r"^Line 1: this is an MT942 interim"):
+        parse_text(text)
+
+
 def test_mt940_transaction_before_the_opening_balance_is_refused():
     text = ":20:MT940\n:25:PL60102010260000042270201111\n:61:2611031103C10,00NTRFNONREF\n-\n"
 

@@ -120,6 +120,8 @@ class _Message:
     entries: list = dataclasses.field(default_factory=list)
     sums: list = dataclasses.field(default_factory=list)
     last_tag: str = ""
+    #: ``:34F:`` (floor limit) and ``:13D:`` (report time) belong to MT942 interim reports.
+    is_interim_report: bool = False
 
     @property
     def is_empty(self):
@@ -202,10 +204,14 @@ def _add_field(message, field):
         message.opening = field
     elif tag == "61":
         if message.opening is None:
-            raise line_error(
-                field.line,
-                "a transaction (:61:) comes before the statement's opening balance (:60F:); "
-                "the file is damaged or not in MT940 order.",
+            raise (
+                _interim_report_error(message)
+                if message.is_interim_report
+                else line_error(
+                    field.line,
+                    "a transaction (:61:) comes before the statement's opening balance (:60F:); "
+                    "the file is damaged or not in MT940 order.",
+                )
             )
         if message.closing is not None:
             raise line_error(
@@ -223,6 +229,8 @@ def _add_field(message, field):
         message.closing = field
     elif tag in ("90C", "90D"):
         message.sums.append(field)
+    elif tag in ("34F", "13D", "13"):
+        message.is_interim_report = True
     message.last_tag = tag
 
 
@@ -230,6 +238,8 @@ def _statement_part(message):
     """Check one message and turn it into a :class:`~.common.StatementPart`."""
     if message.account is None:
         raise line_error(message.line, "this statement has no account number (:25:).")
+    if message.opening is None and message.is_interim_report:
+        raise _interim_report_error(message)
     if message.opening is None:
         raise line_error(message.line, "this statement has no opening balance (:60F:).")
     if message.closing is None:
@@ -261,6 +271,14 @@ def _statement_part(message):
         closing_where=Place.at_line(message.closing.line),
         start_date=min(dates, default=opening.reference_date),
         end_date=max(dates, default=closing.reference_date),
+    )
+
+
+def _interim_report_error(message):
+    return line_error(
+        message.line,
+        "this is an MT942 interim transaction report, not an MT940 statement: it has no "
+        "balances and may still change. Export the MT940 statement instead.",
     )
 
 
