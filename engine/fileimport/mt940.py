@@ -184,6 +184,7 @@ def _messages(fields):
 
 
 def _add_field(message, field):
+    """Put ``field`` into ``message``, refusing fields out of MT940 order."""
     tag = field.tag
     if tag == "20":
         message.reference = field.value.strip()
@@ -192,8 +193,7 @@ def _add_field(message, field):
     elif tag == "25":
         if message.account is not None:
             raise line_error(
-                field.line,
-                "a second account (:25:) inside one statement; the file is damaged.",
+                field.line, "a second account (:25:) inside one statement; the file is damaged."
             )
         message.account = field
     elif tag in _OPENING_TAGS:
@@ -203,21 +203,7 @@ def _add_field(message, field):
             )
         message.opening = field
     elif tag == "61":
-        if message.opening is None:
-            raise (
-                _interim_report_error(message)
-                if message.is_interim_report
-                else line_error(
-                    field.line,
-                    "a transaction (:61:) comes before the statement's opening balance (:60F:); "
-                    "the file is damaged or not in MT940 order.",
-                )
-            )
-        if message.closing is not None:
-            raise line_error(
-                field.line, "a transaction (:61:) comes after the closing balance (:62F:)."
-            )
-        message.entries.append(_Entry(field))
+        _add_entry(message, field)
     elif tag == "86":
         # A :86: right after a :61: (or after that line's first :86:) describes it; one after
         # the balances is information about the whole statement, which we do not need.
@@ -232,6 +218,22 @@ def _add_field(message, field):
     elif tag in ("34F", "13D", "13"):
         message.is_interim_report = True
     message.last_tag = tag
+
+
+def _add_entry(message, field):
+    if message.opening is None and message.is_interim_report:
+        raise _interim_report_error(message)
+    if message.opening is None:
+        raise line_error(
+            field.line,
+            "a transaction (:61:) comes before the statement's opening balance (:60F:); "
+            "the file is damaged or not in MT940 order.",
+        )
+    if message.closing is not None:
+        raise line_error(
+            field.line, "a transaction (:61:) comes after the closing balance (:62F:)."
+        )
+    message.entries.append(_Entry(field))
 
 
 def _statement_part(message):
