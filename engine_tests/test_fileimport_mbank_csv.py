@@ -57,6 +57,18 @@ def test_file_is_recognised_as_the_journals_account(statement):
     assert statement.account_matches("PL61 1090 1014 0000 0712 1981 2874") is False
 
 
+def test_list_of_another_account_is_refused_in_the_journal():
+    data = (DATA / SAMPLE).read_bytes()
+
+    with pytest.raises(FileImportError) as raised:
+        parse_statement_file(data, account="PL61 1090 1014 0000 0712 1981 2874")
+
+    assert str(raised.value) == (
+        "This file is for account 78114020045260181590830166, not for "
+        "PL61 1090 1014 0000 0712 1981 2874. Upload it in the journal of that account."
+    )
+
+
 def test_balances_come_from_the_running_balance(statement):
     """mBank gives no opening balance; it is the oldest balance minus its operation."""
     assert statement.opening_balance.amount == Decimal("10000.00")

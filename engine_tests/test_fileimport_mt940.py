@@ -321,11 +321,39 @@ def test_mt940_with_unbalanced_statement_names_closing_balance_line():
     assert "plus the 5 transactions (20,600.50 PLN), which makes 35,600.50 PLN" in str(raised.value)
 
 
-def test_mt940_with_two_accounts_names_the_second_account_line():
+def two_account_file():
+    """mBank CompanyNet puts every account of the company into one file, each in SOH/ETX."""
     text = sample_text(MBANK, "iso-8859-2")
     block = text[text.index(":20:") : text.index("-\x03")]
     second = block.replace(":25:PL78114020045260181590830166", ":25:PL61109010140000071219812874")
-    text = text + "\x01\r\n" + second + "-\x03\r\n"
+    return text + "\x01\r\n" + second + "-\x03\r\n"
+
+
+def test_journal_account_selects_its_statements_from_a_multi_account_file():
+    statement = parse_statement_file(
+        two_account_file().encode("iso-8859-2"), account="PL61 1090 1014 0000 0712 1981 2874"
+    )
+
+    assert statement.account_number == "PL61109010140000071219812874"
+    assert len(statement.transactions) == 4
+    assert statement.notes[0] == (
+        "Statements of other accounts (PL78114020045260181590830166) were left out."
+    )
+
+
+def test_file_without_the_journal_account_is_refused():
+    with pytest.raises(FileImportError) as raised:
+        parse_statement_file(sample(MBANK), account="PL61109010140000071219812874")
+
+    assert str(raised.value) == (
+        "The file has no statement of account PL61109010140000071219812874; it holds "
+        "statements of PL78114020045260181590830166. Upload it in the journal of that account."
+    )
+
+
+def test_mt940_with_two_accounts_names_the_second_account_line():
+    """Without a journal account to select, a multi-account file is a mixed-up file."""
+    text = two_account_file()
 
     with pytest.raises(FileImportError) as raised:
         parse_text(text)

@@ -92,21 +92,34 @@ def detect_format(data, filename=None):
     raise FileImportError(_UNSUPPORTED + hint)
 
 
-def parse_statement_file(data, filename=None):
+def parse_statement_file(data, filename=None, *, account=None):
     """Parse a bank statement file and return its :class:`ParsedStatement`.
 
     ``data`` is the file's bytes as uploaded; ``filename`` is optional and only used in
-    messages. Raises :class:`FileImportError` (a :class:`~engine.errors.BadPayload`) with a
-    sentence naming the line or element at fault; nothing is returned partially.
+    messages. ``account`` is the IBAN or NRB of the journal the file is uploaded to: from a
+    file with several accounts (MT940, camt.053) only that account's statements are taken,
+    and a file that is recognisably for another account is refused. Without it, a file with
+    several accounts is refused.
+
+    Raises :class:`FileImportError` (a :class:`~engine.errors.BadPayload`) with a sentence
+    naming the line or element at fault; nothing is returned partially.
     """
     data = _as_bytes(data)
     file_format = detect_format(data, filename)
     if file_format == camt053.FORMAT:
-        return camt053.parse(data)
-    text, encoding = decode_text(data)
-    if file_format == mt940.FORMAT:
-        return mt940.parse(text, encoding=encoding)
-    return mbank_csv.parse(text, encoding=encoding)
+        statement = camt053.parse(data, account=account)
+    else:
+        text, encoding = decode_text(data)
+        if file_format == mt940.FORMAT:
+            statement = mt940.parse(text, encoding=encoding, account=account)
+        else:
+            statement = mbank_csv.parse(text, encoding=encoding)
+    if account and statement.account_matches(account) is False:
+        raise FileImportError(
+            f"This file is for account {statement.account_number or statement.account_label}, "
+            f"not for {account}. Upload it in the journal of that account."
+        )
+    return statement
 
 
 def _as_bytes(data):

@@ -92,8 +92,10 @@ def wrong_message_error(kind, number):
     )
 
 
-def parse(data):
+def parse(data, *, account=None):
     """Parse camt.053 ``data`` (bytes) into one :class:`~.common.ParsedStatement`.
+
+    ``account`` selects one account's statements (see :func:`~.common.merge_parts`).
 
     Raises :class:`~.common.FileImportError` naming the element for another ISO 20022
     message, XML that is malformed or declares a DTD, an amount or indicator that is
@@ -118,7 +120,13 @@ def parse(data):
         _statement_part(xml, statement, index, notes)
         for index, statement in enumerate(statements, 1)
     ]
-    return merge_parts(parts, file_format=FORMAT, encoding=_declared_encoding(data), notes=notes)
+    return merge_parts(
+        parts,
+        file_format=FORMAT,
+        encoding=_declared_encoding(data),
+        notes=notes,
+        account=account,
+    )
 
 
 def _parse_xml(data):

@@ -338,14 +338,22 @@ class StatementPart:
     end_date: datetime.date | None = None
 
 
-def merge_parts(parts, *, file_format, encoding="", notes=()):
+def merge_parts(parts, *, file_format, encoding="", notes=(), account=None):
     """Check the statements of one file against each other and merge them into one.
 
     A file may hold several consecutive statements of one account (daily MT940 files
     concatenated, a camt.053 with several ``Stmt``). They must be for the same account and
     currency, each must add up, and each must start where the previous one ended; anything
     else is a mixed-up file and raises :class:`FileImportError` naming the offending part.
+
+    With ``account`` (the journal's IBAN or NRB), statements of other accounts are left out
+    first: corporate exports such as mBank CompanyNet put every account in one file.
     """
+    notes = tuple(notes)
+    if account:
+        parts, others = _select_account(parts, account)
+        if others:
+            notes += (f"Statements of other accounts ({', '.join(others)}) were left out.",)
     first = parts[0]
     previous = None
     transactions = []
@@ -385,8 +393,29 @@ def merge_parts(parts, *, file_format, encoding="", notes=()):
         start_date=first.start_date,
         end_date=last.end_date,
         encoding=encoding,
-        notes=tuple(notes) + reference_notes,
+        notes=notes + reference_notes,
     )
+
+
+def _select_account(parts, account):
+    """Return ``(parts of account, other account numbers)``; raise if none is ``account``.
+
+    Parts that do not name their account are all kept: only the user can tell.
+    """
+    if not any(part.account_number for part in parts):
+        return parts, []
+    wanted = _domestic_part(normalize_account(account))
+    kept = [
+        part for part in parts if _domestic_part(normalize_account(part.account_number)) == wanted
+    ]
+    accounts = sorted({normalize_account(part.account_number) for part in parts})
+    if not kept:
+        raise FileImportError(
+            f"The file has no statement of account {normalize_account(account)}; it holds "
+            f"statements of {', '.join(accounts)}. Upload it in the journal of that account."
+        )
+    own = normalize_account(kept[0].account_number)
+    return kept, [number for number in accounts if number != own]
 
 
 def _check_continuity(previous, part):

@@ -128,18 +128,20 @@ class _Message:
         return not (self.account or self.opening or self.closing or self.entries)
 
 
-def parse(text, *, encoding=""):
+def parse(text, *, encoding="", account=None):
     """Parse the MT940 ``text`` into one :class:`~.common.ParsedStatement`.
 
-    Raises :class:`~.common.FileImportError` naming the line for malformed fields, a
-    statement without opening or closing balance (a cut-off file), statements that do not
-    add up or do not follow each other, and files that mix accounts or currencies.
+    ``account`` selects one account's statements from a multi-account file (see
+    :func:`~.common.merge_parts`). Raises :class:`~.common.FileImportError` naming the line
+    for malformed fields, a statement without opening or closing balance (a cut-off file),
+    statements that do not add up or do not follow each other, and files that mix accounts
+    or currencies.
     """
     messages = _messages(_fields(text))
     if not messages:
         raise FileImportError("The file has no MT940 statement in it (no :20: or :25: field).")
     parts = [_statement_part(message) for message in messages]
-    return merge_parts(parts, file_format=FORMAT, encoding=encoding)
+    return merge_parts(parts, file_format=FORMAT, encoding=encoding, account=account)
 
 
 def _fields(text):
