@@ -2,15 +2,14 @@
 
 Layout facts used here, and where they come from:
 
-- Semicolon-separated, ``"`` quotes, Windows-1250 (older exports) or UTF-8. A block of
-  metadata comes first: bank address, ``#Klient``, ``#Za okres:`` followed by
+- Semicolon-separated, ``"`` quotes, Windows-1250 (older exports) or UTF-8 with BOM. A block
+  of metadata comes first: bank address, ``#Klient``, ``#Za okres:`` followed by
   ``DD.MM.YYYY;DD.MM.YYYY``, ``#dla rachunków:`` followed by ``<name> - <26-digit NRB>``
   lines, and ``#Waluta;#Wpływy;#Wydatki;`` followed by one ``PLN;17 309,96;-6 422,92;`` row
   per currency (a real mBiznes export committed in byrek/mBank-MT940,
-  ``lista_operacji_250201_250228_*.csv``; a retail one in a Django test of the "merger"
-  project). Then the table:
-  ``#Data operacji;#Opis operacji;#Rachunek;#Kategoria;#Kwota;#Saldo po operacji;`` (the
-  balance column is missing in some retail exports), newest operation first.
+  ``lista_operacji_250201_250228_*.csv``). Then the table:
+  ``#Data operacji;#Opis operacji;#Rachunek;#Kategoria;#Kwota;#Saldo po operacji;``, newest
+  operation first; some retail exports stop at ``#Kwota;`` (public importers match both).
 - Amounts: ``-1 234,56 PLN`` or ``1 234,56`` (space thousands, comma decimals, currency
   inside the cell). ``#Rachunek`` holds the account's name and masked number
   (``mBiznes konto Standard 4811 ... 0685``).
@@ -19,7 +18,7 @@ Layout facts used here, and where they come from:
   space) + the operation type padded to 82 characters + the counterparty account + two
   spaces. Bank fees carry only the operation type (``OPŁATA PRZELEW ZEW.DOWOL.BIEŻĄCY``).
   An operation not settled yet says ``transakcja nierozliczona`` on a line of its own
-  (YNAB importer test in the ``ynab-csv`` converters).
+  inside that cell (leolabs/you-need-a-parser, ``packages/ynap-parsers/src/pl/mbank``).
 - The older statement-like export (yay6/ofxstatement-polish, ``mbank_pl.py``) has
   ``#Data operacji;#Data księgowania;#Opis operacji;#Tytuł;#Nadawca/Odbiorca;#Numer konta;
   #Kwota;#Saldo po operacji;`` with ``#Saldo początkowe`` before and ``#Saldo końcowe``
