@@ -33,13 +33,14 @@ from xml.etree import ElementTree
 from xml.parsers import expat
 
 from ..errors import BadPayload
-from ..records import Balance, parse_amount, parse_currency, parse_date
+from ..records import Balance, parse_amount, parse_date
 from .common import (
     CLOSING_BOOKED,
     OPENING_BOOKED,
     FileImportError,
     Place,
     StatementPart,
+    currency_at,
     join_wrapped,
     line_error,
     make_transaction,
@@ -253,10 +254,7 @@ def _statement_currency(xml, statement, where):
         code = amount.get("Ccy", "") if amount is not None else ""
     if not code:
         raise where.error("the statement does not say its currency.")
-    try:
-        return parse_currency(code)
-    except BadPayload as error:
-        raise where.error(f"{code!r} is not a currency code.") from error
+    return currency_at(code, where)
 
 
 def _balances(xml, statement, index, currency):

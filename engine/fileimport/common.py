@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from ..currencies import CURRENCY_DECIMALS
 from ..errors import BadPayload
-from ..records import BOOKED, MAX_NAME_LENGTH, Balance, Transaction, clean_text
+from ..records import BOOKED, MAX_NAME_LENGTH, Balance, Transaction, clean_text, parse_currency
 
 #: Largest file we read. A busy company account produces a few MB of MT940 a year; 20 MB is
 #: far above any real statement export and still cheap to hold in memory.
@@ -39,6 +39,8 @@ _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 #: Millennium MT940 in CP852). The first one wins a tie.
 _SINGLE_BYTE_ENCODINGS = ("cp1250", "iso-8859-2", "cp852")
 _ACCOUNT_JUNK_RE = re.compile(r"[^0-9A-Za-z]")
+#: A masked account number as mBank prints it: first and last digits around dots.
+_MASK_RE = re.compile(r"(\d{2,})\s*\.{2,}\s*(\d{2,})\s*$")
 
 
 class FileImportError(BadPayload):
@@ -82,6 +84,14 @@ class Place:
 def line_error(line, sentence):
     """Return a :class:`FileImportError` for physical line ``line`` (1-based)."""
     return Place.at_line(line).error(sentence)
+
+
+def currency_at(code, where):
+    """Return ``code`` as an ISO 4217 code, or raise naming ``where`` (a :class:`Place`)."""
+    try:
+        return parse_currency(code)
+    except BadPayload as error:
+        raise where.error(f"{code.strip()[:10]!r} is not a currency code.") from error
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,10 +141,19 @@ class ParsedStatement:
             return None
         if self.account_number:
             return _domestic_part(self.account_number) == wanted
-        mask = re.search(r"(\d{2,})\s*\.{2,}\s*(\d{2,})\s*$", self.account_label)
-        if mask:
-            return wanted.startswith(mask.group(1)) and wanted.endswith(mask.group(2))
+        return masked_account_matches(self.account_label, wanted)
+
+
+def masked_account_matches(label, number):
+    """Tell whether ``label`` (``"eKonto 7811 ... 0166"``) shows ``number``'s digits.
+
+    Returns ``None`` when ``label`` shows no masked number.
+    """
+    mask = _MASK_RE.search(label)
+    if not mask:
         return None
+    digits = _domestic_part(normalize_account(number))
+    return digits.startswith(mask.group(1)) and digits.endswith(mask.group(2))
 
 
 def _domestic_part(account):

@@ -40,16 +40,19 @@ import unicodedata
 from decimal import Decimal
 
 from ..errors import BadPayload
-from ..records import Balance, parse_amount, parse_currency
+from ..records import Balance, parse_amount
 from .common import (
     CLOSING_BOOKED,
     OPENING_BOOKED,
     FileImportError,
     ParsedStatement,
+    Place,
+    currency_at,
     format_money,
     line_error,
     looks_like_account,
     make_transaction,
+    masked_account_matches,
     normalize_account,
 )
 
@@ -268,10 +271,7 @@ def _money(text, line, default_currency):
 
 
 def _currency(code, line):
-    try:
-        return parse_currency(code)
-    except BadPayload as error:
-        raise line_error(line, f"{code.strip()[:10]!r} is not a currency code.") from error
+    return currency_at(code, Place.at_line(line))
 
 
 def _is_date(text):
@@ -446,12 +446,9 @@ def _statement_account(header, rows):
     accounts = [account for account in header.accounts if looks_like_account(account)]
     if len(accounts) <= 1:
         return accounts[0] if accounts else ""
-    mask = re.search(r"(\d{4})\s*\.{2,}\s*(\d{4})\s*$", rows[0].account_label)
-    if mask:
-        for account in accounts:
-            digits = account[2:] if account[:2].isalpha() else account
-            if digits.startswith(mask.group(1)) and digits.endswith(mask.group(2)):
-                return account
+    for account in accounts:
+        if masked_account_matches(rows[0].account_label, account):
+            return account
     return ""
 
 

@@ -36,13 +36,14 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from ..errors import BadPayload
-from ..records import Balance, parse_amount, parse_currency
+from ..records import Balance, parse_amount
 from .common import (
     CLOSING_BOOKED,
     OPENING_BOOKED,
     FileImportError,
     Place,
     StatementPart,
+    currency_at,
     is_placeholder,
     join_wrapped,
     line_error,
@@ -302,7 +303,7 @@ def _balance(field, balance_type):
             f"the balance {field.value.strip()[:40]!r} is not in the MT940 form "
             "C or D, date YYMMDD, currency, amount (for example C261103PLN1234,56).",
         )
-    currency = _currency(match["currency"], field.line)
+    currency = currency_at(match["currency"], Place.at_line(field.line))
     amount = _amount(match["amount"], currency, field.line)
     if match["mark"] == "D":
         amount = -amount
@@ -373,13 +374,6 @@ def _check_sums(message, transactions, currency):
                 f"it lists {len(amounts)} totalling {abs(sum(amounts, Decimal(0)))}. The file "
                 "is incomplete or has been edited.",
             )
-
-
-def _currency(code, line):
-    try:
-        return parse_currency(code)
-    except BadPayload as error:
-        raise line_error(line, f"{code!r} is not a currency code.") from error
 
 
 def _amount(text, currency, line):
