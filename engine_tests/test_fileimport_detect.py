@@ -40,6 +40,15 @@ def test_format_is_recognised_from_the_content(name, expected):
     assert detect_format((DATA / name).read_bytes(), filename="export.dat") == expected
 
 
+def test_xml_with_a_byte_order_mark_is_recognised():
+    data = (DATA / "camt053_001_08_pln_mbank.xml").read_bytes()
+
+    statement = parse_statement_file(b"\xef\xbb\xbf" + data)
+
+    assert statement.file_format == "camt053"
+    assert len(statement.transactions) == 3
+
+
 @pytest.mark.parametrize("data", [b"", b"  \r\n\t"])
 def test_empty_file_is_refused(data):
     with pytest.raises(FileImportError, match=r"^The file is empty\.$"):

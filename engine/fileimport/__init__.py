@@ -17,6 +17,7 @@ Usage::
 Parsing is all-or-nothing (see :mod:`.common`).
 """
 
+import codecs
 import re
 
 from . import camt053, mbank_csv, mt940
@@ -133,9 +134,9 @@ def _as_bytes(data):
 def _head_text(data):
     """The start of the file as text, for sniffing (markers are all ASCII)."""
     head = data[:_SNIFF_SIZE]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return head.decode("utf-16", errors="replace")
-    return head.decode("latin-1")
+    return head.removeprefix(codecs.BOM_UTF8).decode("latin-1")
 
 
 __all__ = [
