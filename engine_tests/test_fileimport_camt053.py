@@ -205,6 +205,26 @@ def test_unstructured_lines_cut_at_35_characters_join_without_a_space(pln):
     )
 
 
+def test_statement_declared_in_windows_1250_is_read_in_it():
+    text = sample_text(PLN_008).replace('encoding="UTF-8"', 'encoding="windows-1250"')
+
+    statement = parse_statement_file(text.encode("cp1250"))
+
+    assert statement.encoding == "windows-1250"
+    assert statement.transactions[0].counterparty_name == "KOWALCZYK-BUD SPÓŁKA JAWNA"
+
+
+def test_statement_mislabelled_as_utf8_is_read_in_its_real_encoding():
+    """Some banks write Windows-1250 and declare UTF-8; refusing would help nobody."""
+    statement = parse_statement_file(sample_text(PLN_008).encode("cp1250"))
+
+    assert statement.encoding == "cp1250"
+    assert statement.transactions[2].remittance == "OPŁATA PRZELEW ZEW.DOWOL.BIEŻĄCY"
+    assert statement.notes == (
+        "The file says it is UTF-8 but is written in cp1250; it was read as such.",
+    )
+
+
 def test_proprietary_transaction_code_and_fee_text(pln):
     fee = pln.transactions[2]
 

@@ -41,6 +41,7 @@ from .common import (
     Place,
     StatementPart,
     currency_at,
+    decode_text,
     join_wrapped,
     line_error,
     make_transaction,
@@ -53,6 +54,7 @@ _NAMESPACE_RE = re.compile(
     r"urn:iso:std:iso:20022:tech:xsd:(?P<kind>[a-z]{4})\.(?P<number>\d{3})\.\d{3}\.(?P<version>\d{2})"
 )
 _DTD_RE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_ENCODING_DECLARATION_RE = re.compile(r"^(\ufeff?<\?xml[^>]*encoding=[\"'])[A-Za-z0-9._-]+([\"'])")
 _DECIMAL_RE = re.compile(r"^\d+(?:\.\d+)?$")
 #: A purely numeric ``NtryRef`` this short is a position in the statement (1, 2, 3...),
 #: restarted every day by some banks, not an id that survives across statements.
@@ -103,7 +105,7 @@ def parse(data, *, account=None):
     invalid, a currency that differs from the account's, and statements that do not add up,
     do not follow each other, or are for different accounts.
     """
-    root, lines = _parse_xml(data)
+    root, lines, encoding, notes = _parse_xml(data)
     namespace = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
     kind = message_type(namespace) if namespace else ("camt", "053")
     if kind is None:
@@ -116,21 +118,42 @@ def parse(data, *, account=None):
         raise FileImportError(
             "The file is a camt.053 message without any statement (no BkToCstmrStmt/Stmt)."
         )
-    notes = []
+    notes = list(notes)
     parts = [
         _statement_part(xml, statement, index, notes)
         for index, statement in enumerate(statements, 1)
     ]
-    return merge_parts(
-        parts,
-        file_format=FORMAT,
-        encoding=_declared_encoding(data),
-        notes=notes,
-        account=account,
-    )
+    return merge_parts(parts, file_format=FORMAT, encoding=encoding, notes=notes, account=account)
 
 
 def _parse_xml(data):
+    """Return ``(root element, {element: line}, encoding, notes)`` of the XML ``data``."""
+    _refuse_dtd(data)
+    declared = _declared_encoding(data)
+    try:
+        return (*_build_tree(data), declared, ())
+    except expat.ExpatError as error:
+        failure = error
+    if declared == "utf-8" and not _is_utf8(data):
+        # Some banks write Windows-1250 or ISO-8859-2 and declare UTF-8 (OCA's camt importer
+        # retries in ISO-8859-15 for the same reason). Read it in the encoding it really has.
+        text, encoding = decode_text(data)
+        text = _ENCODING_DECLARATION_RE.sub(r"\1UTF-8\2", text, count=1)
+        try:
+            root, lines = _build_tree(text.encode("utf-8"))
+        except expat.ExpatError:
+            pass
+        else:
+            note = f"The file says it is UTF-8 but is written in {encoding}; it was read as such."
+            return root, lines, encoding, (note,)
+    raise line_error(
+        failure.lineno,
+        "the XML is malformed (the file is damaged or cut off); download it again from the "
+        f"bank. Parser message: {expat.errors.messages[failure.code]}.",
+    ) from failure
+
+
+def _refuse_dtd(data):
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         scanned = data.decode("utf-16", errors="replace").encode("utf-8")
     elif b"\x00" in data:
@@ -142,8 +165,22 @@ def _parse_xml(data):
             "The XML file declares a document type or entities (<!DOCTYPE>/<!ENTITY>). Bank "
             "statements never do, so it is refused for safety."
         )
-    # Built with expat directly (ElementTree's own parser uses it too) to learn the line of
-    # every element, so that messages and ``raw`` can point into the file.
+
+
+def _is_utf8(data):
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _build_tree(data):
+    """Parse with expat into ElementTree elements, noting the line each element starts on.
+
+    ElementTree's own parser is expat too, but does not tell lines; messages and ``raw``
+    point into the file with them.
+    """
     parser = expat.ParserCreate(namespace_separator="}")
     builder = ElementTree.TreeBuilder()
     lines = {}
@@ -156,14 +193,7 @@ def _parse_xml(data):
     parser.EndElementHandler = lambda name: builder.end(_qualified(name))
     parser.CharacterDataHandler = builder.data
     parser.buffer_text = True
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError as error:
-        raise line_error(
-            error.lineno,
-            "the XML is malformed (the file is damaged or cut off); download it again "
-            f"from the bank. Parser message: {expat.errors.messages[error.code]}.",
-        ) from error
+    parser.Parse(data, True)
     return builder.close(), lines
 
 
@@ -173,8 +203,10 @@ def _qualified(name):
 
 
 def _declared_encoding(data):
+    """The encoding named in the XML declaration, lower case; XML's default is UTF-8."""
     match = re.match(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)", data)
-    return match.group(1).decode("ascii").lower() if match else "utf-8"
+    encoding = match.group(1).decode("ascii").lower() if match else "utf-8"
+    return "utf-8" if encoding == "utf8" else encoding
 
 
 class _Xml:
