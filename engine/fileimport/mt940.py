@@ -25,9 +25,13 @@ Layout facts used here, and where they come from:
 - Physical lines of a field are joined as they are when the bank cut them by length (a line
   of 65+ characters, SWIFT's limit) or kept the space at the break (mBank CompanyNet ends
   wrapped lines with a space), otherwise with a space (see :func:`_join_lines`).
+- Title (``~20``..``~26``) and name (``~32``/``~33``) subfields are joined by
+  :func:`~.common.join_wrapped`: glued where a piece is exactly 27 or 35 characters long or
+  has a space at the cut (banks cut there, even inside ``/VAT/…/INV/…`` or a word), spaced
+  where a shorter piece ended a line the payer typed.
 
 Bank references (``//`` part of ``:61:``) become ``provider_id`` unless they are ``NONREF``;
-one that repeats inside the file is dropped (see ``common._drop_repeated_references``).
+one that repeats inside the file is not used (see ``common._drop_repeated_references``).
 """
 
 import dataclasses
