@@ -352,6 +352,13 @@ def test_malformed_xml_names_the_line():
     assert str(raised.value).startswith(f"Line {line}: the XML is malformed")
 
 
+def test_unknown_declared_encoding_is_refused():
+    text = sample_text(EUR_002).replace('encoding="UTF-8"', 'encoding="UTF-9"')
+
+    with pytest.raises(FileImportError, match=r"^Line 1: the XML declares the encoding 'utf-9'"):
+        parse_text(text)
+
+
 def test_amount_that_does_not_parse_names_the_entry():
     text = sample_text(EUR_002).replace(
         '<Amt Ccy="EUR">4180.20</Amt>', '<Amt Ccy="EUR">4 180,20</Amt>', 1

@@ -210,6 +210,15 @@ def test_amount_that_does_not_parse_names_the_line():
     )
 
 
+def test_absurdly_large_amount_names_the_line_instead_of_crashing():
+    text = sample_text().replace("-1,50 PLN;29 678,50 PLN", "-1,50 PLN;" + "9" * 30 + ",50 PLN")
+
+    with pytest.raises(FileImportError) as raised:
+        parse_text(text)
+
+    assert str(raised.value).startswith(f"Line {line_of(text, '9' * 30)}: the amount '999")
+
+
 def test_list_with_a_missing_operation_names_where_the_running_balance_breaks():
     """A list exported with a search filter (or edited) must not pass as a statement."""
     lines = sample_text().split("\r\n")

@@ -33,13 +33,14 @@ from xml.etree import ElementTree
 from xml.parsers import expat
 
 from ..errors import BadPayload
-from ..records import Balance, parse_amount, parse_date
+from ..records import Balance, parse_date
 from .common import (
     CLOSING_BOOKED,
     OPENING_BOOKED,
     FileImportError,
     Place,
     StatementPart,
+    amount_in,
     currency_at,
     decode_text,
     join_wrapped,
@@ -134,6 +135,10 @@ def _parse_xml(data):
         return (*_build_tree(data), declared, ())
     except expat.ExpatError as error:
         failure = error
+    except LookupError as error:
+        raise line_error(
+            1, f"the XML declares the encoding {declared!r}, which does not exist."
+        ) from error
     if declared == "utf-8" and not _is_utf8(data):
         # Some banks write Windows-1250 or ISO-8859-2 and declare UTF-8 (OCA's camt importer
         # retries in ISO-8859-15 for the same reason). Read it in the encoding it really has.
@@ -334,7 +339,7 @@ def _amount(amount_node, where, currency):
             "decimal mark, without sign)."
         )
     try:
-        return parse_amount(text, currency=currency)
+        return amount_in(text, currency)
     except BadPayload as error:
         raise where.error(str(error)) from error
 

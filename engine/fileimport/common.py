@@ -10,11 +10,19 @@ import codecs
 import dataclasses
 import datetime
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from ..currencies import CURRENCY_DECIMALS
 from ..errors import BadPayload
-from ..records import BOOKED, MAX_NAME_LENGTH, Balance, Transaction, clean_text, parse_currency
+from ..records import (
+    BOOKED,
+    MAX_NAME_LENGTH,
+    Balance,
+    Transaction,
+    clean_text,
+    parse_amount,
+    parse_currency,
+)
 
 #: Largest file we read. A busy company account produces a few MB of MT940 a year; 20 MB is
 #: far above any real statement export and still cheap to hold in memory.
@@ -84,6 +92,19 @@ class Place:
 def line_error(line, sentence):
     """Return a :class:`FileImportError` for physical line ``line`` (1-based)."""
     return Place.at_line(line).error(sentence)
+
+
+def amount_in(value, currency):
+    """:func:`~engine.records.parse_amount` for ``currency``, raising only ``BadPayload``.
+
+    ``parse_amount`` checks the decimals before the range, so a 30-digit amount makes
+    ``Decimal.quantize`` raise ``InvalidOperation``; a damaged file must not crash the
+    import, hence the translation here.
+    """
+    try:
+        return parse_amount(value, currency=currency)
+    except InvalidOperation as error:
+        raise BadPayload(f"Amount {str(value)[:40]!r} is out of range.") from error
 
 
 def currency_at(code, where):

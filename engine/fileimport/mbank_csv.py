@@ -40,13 +40,14 @@ import unicodedata
 from decimal import Decimal
 
 from ..errors import BadPayload
-from ..records import Balance, parse_amount
+from ..records import Balance
 from .common import (
     CLOSING_BOOKED,
     OPENING_BOOKED,
     FileImportError,
     ParsedStatement,
     Place,
+    amount_in,
     currency_at,
     format_money,
     line_error,
@@ -265,7 +266,7 @@ def _money(text, line, default_currency):
     if not currency:
         raise line_error(line, "the amount has no currency and the file does not say its currency.")
     try:
-        return parse_amount(match["number"], currency=currency), currency
+        return amount_in(match["number"], currency), currency
     except BadPayload as error:
         raise line_error(line, f"the amount {text.strip()!r} is not a valid amount.") from error
 

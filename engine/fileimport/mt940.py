@@ -40,13 +40,14 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from ..errors import BadPayload
-from ..records import Balance, parse_amount
+from ..records import Balance
 from .common import (
     CLOSING_BOOKED,
     OPENING_BOOKED,
     FileImportError,
     Place,
     StatementPart,
+    amount_in,
     currency_at,
     is_placeholder,
     join_wrapped,
@@ -384,7 +385,7 @@ def _amount(text, currency, line):
     """MT940 amounts are digits with a comma as decimal mark (``1234,56``, ``1000,``)."""
     try:
         value = Decimal(text.replace(",", ".").rstrip("."))
-        return parse_amount(value, currency=currency)
+        return amount_in(value, currency)
     except (InvalidOperation, BadPayload) as error:
         raise line_error(
             line, f"the amount {text!r} is not a valid amount in {currency}."
