@@ -225,14 +225,15 @@ def parse_amount(value, *, currency=None):
         raise BadPayload(f"Amount {value!r} is not a number.")
     if not amount.is_finite():
         raise BadPayload(f"Amount {value!r} is not a finite number.")
+    # Range first: quantizing a 29-digit number would overflow the decimal context.
+    if abs(amount) >= Decimal("1e15"):
+        raise BadPayload(f"Amount {value!r} is out of range.")
     if currency is not None:
         decimals = CURRENCY_DECIMALS.get(currency, 2)
         if amount != amount.quantize(Decimal(1).scaleb(-decimals)):
             raise BadPayload(
                 f"Amount {value!r} has more decimals than {currency} allows ({decimals})."
             )
-    if abs(amount) >= Decimal("1e15"):
-        raise BadPayload(f"Amount {value!r} is out of range.")
     return amount
 
 

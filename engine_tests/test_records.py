@@ -47,6 +47,11 @@ def test_amount_with_more_decimals_than_the_currency_allows_is_rejected():
         parse_amount("10.5", currency="JPY")
 
 
+def test_huge_amount_is_rejected_as_out_of_range_even_with_a_currency():
+    with pytest.raises(BadPayload, match="out of range"):
+        parse_amount("1" * 40, currency="PLN")
+
+
 def test_float_amount_keeps_its_shortest_decimal_form():
     assert parse_amount(0.1) == Decimal("0.1")
 

@@ -144,7 +144,10 @@ class SandboxServer(ThreadingHTTPServer):
         return settings
 
     def start(self):
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        # A short poll interval makes shutdown() return at once (tests start hundreds).
+        self._thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 
