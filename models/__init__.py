@@ -5,3 +5,6 @@ from . import psd2_bank_account
 from . import psd2_sync_log
 from . import account_journal
 from . import account_bank_statement_line
+from . import account_bank_statement_line_reconcile
+from . import psd2_reconcile_service
+from . import psd2_match_service

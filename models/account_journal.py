@@ -42,6 +42,25 @@ class AccountJournal(models.Model):
         self.ensure_one()
         return self.psd2_connection_id.action_renew_consent()
 
+    def action_psd2_open_reconcile_wizard(self):
+        """Open the reconciliation wizard on this journal's open transactions ("N to reconcile")."""
+        self.ensure_one()
+        lines = self._psd2_open_statement_lines()
+        if not lines:
+            raise UserError(_("Every transaction of %(journal)s is reconciled.", journal=self.name))
+        return self.env["psd2.reconcile.wizard"]._psd2_open(lines, journal=self)
+
+    def action_psd2_auto_reconcile(self):
+        """Match every open transaction of this journal and reconcile the confident ones."""
+        self.ensure_one()
+        return self._psd2_open_statement_lines().action_psd2_auto_reconcile()
+
+    def _psd2_open_statement_lines(self):
+        return self.env["account.bank.statement.line"].search(
+            [("journal_id", "=", self.id), ("is_reconciled", "=", False), ("state", "=", "posted")],
+            order="date, id",
+        )
+
     def _fill_bank_cash_dashboard_data(self, dashboard_data):
         """Add the bank connection's state, last sync, consent end and balance to the card.
 
@@ -68,3 +87,28 @@ class AccountJournal(models.Model):
                 data["balance"] = account.currency_id.format(account.balance_amount)
                 data["balance_date"] = format_datetime(self.env, account.balance_date)
             dashboard_data.setdefault(account.journal_id.id, {})["psd2"] = data
+        self._psd2_fill_reconcile_data(dashboard_data)
+
+    def _psd2_fill_reconcile_data(self, dashboard_data):
+        """Put "N to reconcile" (Community counts them but shows no button) and the number of
+        suggestions waiting on each bank journal's card."""
+        banks = self.filtered(lambda journal: journal.type == "bank")
+        if not banks:
+            return
+        suggested = dict(
+            self.env["account.bank.statement.line"]._read_group(
+                [
+                    ("journal_id", "in", banks.ids),
+                    ("is_reconciled", "=", False),
+                    ("psd2_match_move_ids", "!=", False),
+                ],
+                ["journal_id"],
+                ["__count"],
+            )
+        )
+        for journal in banks:
+            data = dashboard_data.setdefault(journal.id, {})
+            data["psd2_reconcile"] = {
+                "count": data.get("number_to_reconcile", 0),
+                "suggested": suggested.get(journal, 0),
+            }

@@ -126,7 +126,8 @@ class Psd2BankAccount(models.Model):
         Reads the planned window page by page; each page's lines and the cursor after it are
         written together and committed (outside tests), so an interrupted run resumes at
         the page it was reading. Two runs on one account never overlap: the second finds
-        the advisory lock taken and is logged as skipped.
+        the advisory lock taken and is logged as skipped. The lines imported are then matched
+        and the confident ones reconciled (see ``psd2.sync.log``), even after a failed page.
 
         :return: the ``psd2.sync.log`` of the run (its ``status`` says how it went).
         """
@@ -146,6 +147,8 @@ class Psd2BankAccount(models.Model):
             log._psd2_finish_failed(error, kind)
         finally:
             self._psd2_unlock()
+        if log.statement_line_ids:
+            log._psd2_reconcile_imported_lines()
         return log
 
     def _psd2_read_transactions(self, provider, consent, log):

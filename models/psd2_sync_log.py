@@ -1,8 +1,11 @@
 import json
+import logging
 import threading
 
 from odoo import _, api, fields, models
 from odoo.tools import format_datetime
+
+_logger = logging.getLogger(__name__)
 
 #: Rejected records kept on one log, and characters kept of each record's payload.
 MAX_REJECTED_DETAILS = 50
@@ -66,6 +69,11 @@ class Psd2SyncLog(models.Model):
     )
     statement_line_ids = fields.Many2many(
         "account.bank.statement.line", string="Imported Lines", readonly=True
+    )
+    reconciled_count = fields.Integer(string="Reconciled Automatically", readonly=True)
+    suggested_count = fields.Integer(string="Suggestions Waiting", readonly=True)
+    reconcile_error = fields.Text(
+        readonly=True, help="Why the automatic reconciliation after the import did not run."
     )
 
     @api.depends("started_at", "account_id")
@@ -158,6 +166,29 @@ class Psd2SyncLog(models.Model):
         )
         return self
 
+    def _psd2_reconcile_imported_lines(self):
+        """Match the lines this run imported and reconcile the confident ones.
+
+        Runs after the import is committed and never fails the sync: an error (a bug, a
+        locked period) is written on the log, the lines stay open for a person, and the
+        import stands.
+        """
+        self.ensure_one()
+        lines = self.statement_line_ids
+        try:
+            with self.env.cr.savepoint():
+                reconciled = lines._psd2_auto_reconcile()
+                waiting = lines.filtered(
+                    lambda line: not line.is_reconciled and line.psd2_match_move_ids
+                )
+                self.sudo().write(
+                    {"reconciled_count": len(reconciled), "suggested_count": len(waiting)}
+                )
+        except Exception as error:
+            _logger.exception("Reconciliation after bank sync log %s failed", self.id)
+            self.sudo().reconcile_error = str(error)[:2000] or error.__class__.__name__
+        self._psd2_commit()
+
     # -- Transactions ----------------------------------------------------------------------
     @api.model
     def _psd2_commit(self):
@@ -192,8 +223,10 @@ class Psd2SyncLog(models.Model):
             kind, message = (
                 "success",
                 _(
-                    "Bank sync done: %(created)s new transactions, %(duplicates)s already known.",
+                    "Bank sync done: %(created)s new transactions (%(reconciled)s reconciled "
+                    "automatically), %(duplicates)s already known.",
                     created=created,
+                    reconciled=sum(self.mapped("reconciled_count")),
                     duplicates=sum(self.mapped("duplicate_count")),
                 ),
             )

@@ -35,6 +35,42 @@ class ResCompany(models.Model):
         "transactions the bank books late with a past date. Nothing is imported twice.",
     )
 
+    # -- Reconciliation (see psd2.match.service and psd2.reconcile.service) -----------------
+    psd2_auto_reconcile = fields.Boolean(
+        string="Reconcile Automatically",
+        default=True,
+        help="After each bank sync, reconcile the new transactions whose suggested invoices "
+        "reach the confidence threshold. The others wait for a person in the reconciliation "
+        "wizard.",
+    )
+    psd2_reconcile_threshold = fields.Float(
+        string="Auto-Reconcile Confidence",
+        default=0.9,
+        help="Confidence (0 to 1) from which a suggestion is applied without a person. A "
+        "stranger paying an amount that happens to equal an open invoice never reaches it.",
+    )
+    psd2_allow_payment_differences = fields.Boolean(
+        string="Allow Payment Differences",
+        help="Let transfers that pay less or more than the open amount be reconciled "
+        "automatically (partial payments, overpayments). Without it they are only suggested.",
+    )
+    psd2_writeoff_tolerance = fields.Monetary(
+        string="Write-off Tolerance",
+        currency_field="currency_id",
+        help="A payment difference up to this amount is booked on the write-off account and "
+        "the invoices are closed; a larger one stays open (partial payment, or a credit on "
+        "the partner). Zero: never write off.",
+    )
+    psd2_writeoff_account_id = fields.Many2one(
+        "account.account",
+        string="Write-off Account",
+        check_company=True,
+        domain="[('account_type', 'not in', ('asset_receivable', 'liability_payable', "
+        "'asset_cash', 'liability_credit_card', 'off_balance'))]",
+        help="Where small payment differences are booked (e.g. other operating income or "
+        "expenses). Without it, differences are never written off.",
+    )
+
     @api.constrains("psd2_sync_times")
     def _check_psd2_sync_times(self):
         for company in self:
@@ -50,6 +86,16 @@ class ResCompany(models.Model):
                 raise ValidationError(_("The first sync can read between 0 and 730 days back."))
             if not 0 <= company.psd2_overlap_days <= 30:
                 raise ValidationError(_("The sync overlap must be between 0 and 30 days."))
+
+    @api.constrains("psd2_reconcile_threshold", "psd2_writeoff_tolerance")
+    def _check_psd2_reconcile_settings(self):
+        for company in self:
+            if not 0.5 <= company.psd2_reconcile_threshold <= 1:
+                raise ValidationError(
+                    _("The auto-reconcile confidence must be between 50% and 100%.")
+                )
+            if company.psd2_writeoff_tolerance < 0:
+                raise ValidationError(_("The write-off tolerance cannot be negative."))
 
     def write(self, vals):
         result = super().write(vals)

@@ -9,6 +9,19 @@ class ResConfigSettings(models.TransientModel):
     psd2_first_sync_days = fields.Integer(related="company_id.psd2_first_sync_days", readonly=False)
     psd2_overlap_days = fields.Integer(related="company_id.psd2_overlap_days", readonly=False)
     psd2_connection_count = fields.Integer(compute="_compute_psd2_connection_count")
+    psd2_auto_reconcile = fields.Boolean(related="company_id.psd2_auto_reconcile", readonly=False)
+    psd2_reconcile_threshold = fields.Float(
+        related="company_id.psd2_reconcile_threshold", readonly=False
+    )
+    psd2_allow_payment_differences = fields.Boolean(
+        related="company_id.psd2_allow_payment_differences", readonly=False
+    )
+    psd2_writeoff_tolerance = fields.Monetary(
+        related="company_id.psd2_writeoff_tolerance", readonly=False
+    )
+    psd2_writeoff_account_id = fields.Many2one(
+        related="company_id.psd2_writeoff_account_id", readonly=False
+    )
 
     def _compute_psd2_connection_count(self):
         for settings in self:

@@ -1,0 +1,407 @@
+import dataclasses
+import logging
+from decimal import Decimal
+
+from odoo import _, api, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_repr
+
+from ..engine import reconcile
+
+_logger = logging.getLogger(__name__)
+
+#: Accounts whose open items a bank transaction settles.
+OPEN_ACCOUNT_TYPES = ("asset_receivable", "liability_payable")
+#: Context for editing a statement line's posted journal entry the way Community's own
+#: ``action_undo_reconciliation`` and OCA's widget do: no statement-line <-> move
+#: synchronisation (it would rebuild the suspense line), no invoice-line sync, deletions of
+#: posted items allowed.
+EDIT_CONTEXT = {
+    "skip_account_move_synchronization": True,
+    "skip_invoice_sync": True,
+    "force_delete": True,
+    "skip_readonly_check": True,
+}
+
+
+@dataclasses.dataclass
+class _Item:
+    """One journal item that replaces (part of) a statement line's suspense line."""
+
+    vals: dict
+    #: Amount in the transaction's currency, signed as the item is booked.
+    amount: Decimal
+    #: Amount in the item's own currency (equal to ``amount`` when it is the transaction's).
+    amount_currency: Decimal
+    #: The open invoice or bill item this one is reconciled with, or None.
+    counterpart: object = None
+    #: True when the counterpart's whole residual is settled.
+    is_full: bool = False
+
+
+@dataclasses.dataclass
+class _Plan:
+    st_line: object
+    suspense: object
+    items: list
+    settlement: reconcile.Settlement
+    documents: object
+
+
+class Psd2ReconcileService(models.AbstractModel):
+    """Reconcile bank statement lines with invoices and bills, the way Community 18 does.
+
+    A statement line owns a posted journal entry: a liquidity item (the bank account) and a
+    suspense item. Reconciling replaces the suspense item with one item per document on the
+    partner's receivable or payable account (reconciled with the document's open item), plus
+    a write-off or an open remainder for a difference, inside one balance check; then
+    ``reconcile()`` pairs the items. Nothing of Enterprise's ``account_accountant`` or OCA's
+    ``account_reconcile_oca`` is used or overridden, so the result looks like theirs and
+    Community's own ``action_undo_reconciliation`` restores the line.
+
+    Users of the "Invoicing" group may reconcile (they may already register payments on
+    invoices), although Community lets only "basic accounting" users write statement lines:
+    the service checks the group and the user's read access to every record, then books with
+    superuser rights.
+    """
+
+    _name = "psd2.reconcile.service"
+    _description = "Bank Transaction Reconciliation"
+
+    @api.model
+    def _psd2_reconcile(self, requests, mode="manual", notes=None):
+        """Reconcile each statement line with its documents, all in one batch.
+
+        :param requests: list of ``(statement line, account.move recordset)``; the money
+            settles the documents in the recordset's order (credit notes are netted first).
+        :param mode: ``"auto"`` or ``"manual"``: recorded on the line and in its chatter.
+        :param notes: optional ``{statement line id: text}`` added to the chatter message
+            (the matcher's reasons).
+        :return: the statement lines reconciled.
+        :raise UserError: a line is reconciled already, a document has nothing open, or the
+            documents belong to another company.
+        """
+        lines = self.env["account.bank.statement.line"].union(*(line for line, _d in requests))
+        self._psd2_check_access(requests)
+        service = self.sudo()
+        requests = [(line.sudo(), documents.sudo()) for line, documents in requests]
+        service._psd2_set_partners(requests)
+        plans = [service._psd2_plan(line, documents) for line, documents in requests]
+        service._psd2_book(plans)
+        service._psd2_log(plans, mode, notes or {})
+        return lines
+
+    @api.model
+    def _psd2_reconcile_isolated(self, requests, mode, notes=None):
+        """Like :meth:`_psd2_reconcile`, but one bad line does not stop the others.
+
+        Tries the whole batch in a savepoint (fast), and line by line when it fails.
+
+        :return: ``(lines reconciled, {statement line: error message})``.
+        """
+        done = self.env["account.bank.statement.line"]
+        try:
+            with self.env.cr.savepoint():
+                return self._psd2_reconcile(requests, mode, notes), {}
+        except (UserError, ValidationError):
+            pass
+        failures = {}
+        for line, documents in requests:
+            try:
+                with self.env.cr.savepoint():
+                    done |= self._psd2_reconcile([(line, documents)], mode, notes)
+            except (UserError, ValidationError) as error:
+                _logger.info("Reconciling statement line %s failed: %s", line.id, error)
+                failures[line] = str(error)
+        return done, failures
+
+    # -- Checks ----------------------------------------------------------------------------
+    @api.model
+    def _psd2_check_access(self, requests):
+        if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(_("Only invoicing users and accountants may reconcile."))
+        for line, documents in requests:
+            line.check_access("read")
+            documents.check_access("read")
+            foreign = documents.filtered(
+                lambda move, line=line: move.company_id.root_id != line.company_id.root_id
+            )
+            if foreign:
+                raise UserError(
+                    _(
+                        "%(documents)s belong to another company than the bank transaction "
+                        "%(line)s.",
+                        documents=", ".join(foreign.mapped("display_name")),
+                        line=line.display_name,
+                    )
+                )
+
+    @api.model
+    def _psd2_suspense_line(self, st_line):
+        """Return the line's suspense item: what is still to be reconciled."""
+        _liquidity, suspense, _other = st_line._seek_for_lines()
+        if st_line.is_reconciled or not suspense or st_line.state != "posted":
+            raise UserError(
+                _(
+                    "The bank transaction %(line)s is already reconciled.",
+                    line=st_line.payment_ref or st_line.display_name,
+                )
+            )
+        return suspense
+
+    @api.model
+    def _psd2_open_items(self, st_line, documents):
+        """The documents' open receivable/payable items, in the order the money settles them."""
+        position = {move: index for index, move in enumerate(documents)}
+        items = documents.line_ids.filtered(
+            lambda line: (
+                line.account_type in OPEN_ACCOUNT_TYPES
+                and not line.reconciled
+                and not (
+                    line.currency_id.is_zero(line.amount_residual_currency)
+                    and line.company_currency_id.is_zero(line.amount_residual)
+                )
+            )
+        )
+        closed = documents.filtered(lambda move: move.state != "posted") | (
+            documents - items.move_id
+        )
+        if closed or not documents:
+            raise UserError(
+                _(
+                    "Nothing is left to pay on %(documents)s: choose open invoices or bills for "
+                    "the bank transaction %(line)s.",
+                    documents=", ".join(closed.mapped("display_name")) or _("no document"),
+                    line=st_line.payment_ref or st_line.display_name,
+                )
+            )
+        return items.sorted(
+            lambda line: (position[line.move_id], line.date_maturity or line.date, line.id)
+        )
+
+    # -- Planning --------------------------------------------------------------------------
+    @api.model
+    def _psd2_plan(self, st_line, documents):
+        """Work out the journal items that replace the suspense item (nothing written yet)."""
+        suspense = self._psd2_suspense_line(st_line)
+        open_items = self._psd2_open_items(st_line, documents)
+        currency = suspense.currency_id
+        direction = -1 if suspense.amount_currency > 0 else 1  # 1: money came in
+        dues = [
+            direction * self._psd2_in(item.amount_residual_currency, item.currency_id, st_line)
+            for item in open_items
+        ]
+        if not any(due > 0 for due in dues):
+            raise UserError(
+                _(
+                    "%(documents)s are not paid by the bank transaction %(line)s: money "
+                    "coming in pays customer invoices and vendor refunds, money going out pays "
+                    "bills and customer refunds.",
+                    documents=", ".join(documents.mapped("display_name")),
+                    line=st_line.payment_ref or st_line.display_name,
+                )
+            )
+        tolerance, writeoff_account = self._psd2_writeoff_rule(st_line, currency)
+        settlement = reconcile.plan_settlement(
+            self._psd2_dec(-direction * suspense.amount_currency, currency),
+            dues,
+            tolerance,
+            bool(writeoff_account),
+        )
+        items = [
+            self._psd2_counterpart(st_line, item, -direction * settled, settled == due)
+            for item, due, settled in zip(open_items, dues, settlement.settled, strict=True)
+            if settled
+        ]
+        if settlement.writeoff:
+            label = _("Payment difference: %(label)s", label=st_line.payment_ref or "")
+            partner = open_items[0].partner_id
+            amount = -direction * settlement.writeoff
+            items.append(self._psd2_item(st_line, writeoff_account, partner, amount, label))
+        if settlement.left_open:
+            label = _("Overpayment: %(label)s", label=st_line.payment_ref or "")
+            account, partner = open_items[0].account_id, open_items[0].partner_id
+            amount = -direction * settlement.left_open
+            items.append(self._psd2_item(st_line, account, partner, amount, label))
+        self._psd2_set_balances(st_line, suspense, items)
+        return _Plan(st_line, suspense, items, settlement, documents)
+
+    @api.model
+    def _psd2_counterpart(self, st_line, open_item, amount, is_full):
+        """The item that settles ``amount`` (transaction currency) of ``open_item``.
+
+        It is booked in the document's currency, so that ``reconcile()`` matches the two in
+        that currency and books the exchange difference itself; a full settlement takes the
+        exact residual, so no cent is left open by a conversion.
+        """
+        item = self._psd2_item(
+            st_line, open_item.account_id, open_item.partner_id, amount, st_line.payment_ref
+        )
+        currency = open_item.currency_id
+        item.counterpart, item.is_full = open_item, is_full
+        item.vals["currency_id"] = currency.id
+        if is_full:
+            item.amount_currency = self._psd2_dec(-open_item.amount_residual_currency, currency)
+        elif currency != st_line_currency(st_line):
+            item.amount_currency = self._psd2_dec(
+                st_line_currency(st_line)._convert(
+                    float(amount), currency, st_line.company_id, st_line.date
+                ),
+                currency,
+            )
+        return item
+
+    @api.model
+    def _psd2_item(self, st_line, account, partner, amount, label):
+        return _Item(
+            vals={
+                "move_id": st_line.move_id.id,
+                "account_id": account.id,
+                "partner_id": partner.id,
+                "currency_id": st_line_currency(st_line).id,
+                "name": label or "/",
+            },
+            amount=amount,
+            amount_currency=amount,
+        )
+
+    @api.model
+    def _psd2_set_balances(self, st_line, suspense, items):
+        """Give each item its company-currency value, summing to the suspense item's.
+
+        The value follows the bank's own conversion (the suspense item's); an item in the
+        company's currency that closes a document takes the document's exact residual
+        instead, and the exchange difference is booked on its own item.
+        """
+        company = st_line.company_id
+        company_currency = company.currency_id
+        quantum = Decimal(1).scaleb(-company_currency.decimal_places)
+        total = self._psd2_dec(suspense.balance, company_currency)
+        balances = reconcile.distribute(total, [item.amount for item in items], quantum)
+        exchange = Decimal(0)
+        for item, balance in zip(items, balances, strict=True):
+            if item.vals["currency_id"] == company_currency.id:
+                if item.is_full and suspense.currency_id != company_currency:
+                    exact = self._psd2_dec(-item.counterpart.amount_residual, company_currency)
+                    exchange += balance - exact
+                    balance = exact
+                item.amount_currency = balance
+            item.vals.update(balance=float(balance), amount_currency=float(item.amount_currency))
+        if exchange:
+            account = (
+                company.expense_currency_exchange_account_id
+                if exchange > 0
+                else company.income_currency_exchange_account_id
+            )
+            item = self._psd2_item(st_line, account, st_line.partner_id, exchange, "")
+            item.vals.update(
+                currency_id=company_currency.id,
+                balance=float(exchange),
+                amount_currency=float(exchange),
+                name=_("Exchange difference: %(label)s", label=st_line.payment_ref or ""),
+            )
+            items.append(item)
+
+    @api.model
+    def _psd2_writeoff_rule(self, st_line, currency):
+        """Return ``(tolerance in the transaction's currency, write-off account or empty)``."""
+        company = st_line.company_id
+        account = company.psd2_writeoff_account_id
+        tolerance = company.psd2_writeoff_tolerance if account else 0.0
+        if tolerance and currency != company.currency_id:
+            tolerance = company.currency_id._convert(tolerance, currency, company, st_line.date)
+        return self._psd2_dec(tolerance, currency), account
+
+    # -- Writing ---------------------------------------------------------------------------
+    @api.model
+    def _psd2_set_partners(self, requests):
+        """Put the documents' partner on lines that have none, before their entry changes.
+
+        Written the normal way (Community rebuilds the liquidity and suspense items with the
+        partner), which is only safe while the entry holds nothing else.
+        """
+        for st_line, documents in requests:
+            partner = documents.commercial_partner_id
+            if len(partner) != 1 or st_line.partner_id.commercial_partner_id == partner:
+                continue
+            _liquidity, _suspense, other = st_line._seek_for_lines()
+            if not st_line.partner_id and not other:
+                st_line.partner_id = partner
+
+    @api.model
+    def _psd2_book(self, plans):
+        """Replace the suspense items and reconcile, for every plan at once."""
+        moves = self.env["account.move"].union(*(plan.st_line.move_id for plan in plans))
+        suspense = self.env["account.move.line"].union(*(plan.suspense for plan in plans))
+        items = [item for plan in plans for item in plan.items]
+        with moves._check_balanced({"records": moves}):
+            suspense.with_context(**EDIT_CONTEXT).unlink()
+            created = (
+                self.env["account.move.line"]
+                .with_context(**EDIT_CONTEXT, check_move_validity=False)
+                .create([item.vals for item in items])
+            )
+        self.env["account.move.line"]._reconcile_plan(
+            [
+                line + item.counterpart
+                for line, item in zip(created, items, strict=True)
+                if item.counterpart
+            ]
+        )
+
+    @api.model
+    def _psd2_log(self, plans, mode, notes):
+        """Record how each line was reconciled, on the line and in its entry's chatter."""
+        lines = self.env["account.bank.statement.line"].union(*(p.st_line for p in plans))
+        lines.write({"psd2_reconcile_mode": mode})
+        bodies = {plan.st_line.move_id.id: self._psd2_message(plan, mode, notes) for plan in plans}
+        lines.move_id._message_log_batch(bodies=bodies)
+
+    @api.model
+    def _psd2_message(self, plan, mode, notes):
+        """A plain-text chatter note (escaped when logged): what, how, and the difference."""
+        documents = ", ".join(plan.documents.mapped("name"))
+        if mode == "auto":
+            text = _("Reconciled automatically with %(documents)s.", documents=documents)
+        else:
+            text = _(
+                "Reconciled by %(user)s with %(documents)s.",
+                user=self.env.user.name,
+                documents=documents,
+            )
+        currency = st_line_currency(plan.st_line)
+        settlement = plan.settlement
+        if settlement.writeoff:
+            text += " " + _(
+                "Difference written off: %(amount)s.",
+                amount=currency.format(float(settlement.writeoff)),
+            )
+        if settlement.left_open:
+            text += " " + _(
+                "Overpayment left open on the partner: %(amount)s.",
+                amount=currency.format(float(settlement.left_open)),
+            )
+        note = notes.get(plan.st_line.id)
+        return f"{text} {note}" if note else text
+
+    @api.model
+    def _psd2_in(self, amount, currency, st_line):
+        """``amount`` in ``currency`` expressed in the transaction's currency, as a Decimal."""
+        target = st_line_currency(st_line)
+        if currency != target:
+            amount = currency._convert(amount, target, st_line.company_id, st_line.date)
+        return self._psd2_dec(amount, target)
+
+    @api.model
+    def _psd2_dec(self, amount, currency):
+        return Decimal(float_repr(currency.round(amount), currency.decimal_places))
+
+
+def by_due_date(documents):
+    """Documents oldest due date first: the order in which money settles them."""
+    return documents.sorted(lambda move: (move.invoice_date_due or move.date, move.id))
+
+
+def st_line_currency(st_line):
+    """The currency the transaction happened in (the foreign one, or the journal's)."""
+    return st_line.foreign_currency_id or st_line.currency_id
