@@ -4,3 +4,5 @@ from . import test_schedule
 from . import test_balance_access
 from . import test_connect_wizard
 from . import test_reconcile_service
+from . import test_reconcile_currency
+from . import test_reconcile_auto

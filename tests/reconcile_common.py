@@ -37,9 +37,7 @@ class ReconcileCommon(Psd2Common):
                 "bank_ids": [Command.create({"acc_number": "PL61109010140000071219812874"})],
             }
         )
-        cls.kowalska = cls.env["res.partner"].create(
-            {"name": "Anna Kowalska", "is_company": False}
-        )
+        cls.kowalska = cls.env["res.partner"].create({"name": "Anna Kowalska", "is_company": False})
         cls.vendor = cls.env["res.partner"].create(
             {
                 "name": "Hurtownia Elektryczna Volt S.A.",
@@ -52,16 +50,20 @@ class ReconcileCommon(Psd2Common):
     @classmethod
     def invoice(cls, amount, partner=None, move_type="out_invoice", currency=None, **values):
         """A posted document of ``amount`` (no taxes) dated :data:`INVOICE_DATE`."""
-        move = cls.init_invoice(
-            move_type,
-            partner=partner or cls.nowak,
-            invoice_date=values.pop("invoice_date", INVOICE_DATE),
-            amounts=[amount],
-            taxes=[],
-            currency=currency,
+        move = cls.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": (partner or cls.nowak).id,
+                "invoice_date": INVOICE_DATE,
+                "currency_id": (currency or cls.company.currency_id).id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Usługi budowlane", "price_unit": amount, "tax_ids": []}
+                    )
+                ],
+                **values,
+            }
         )
-        if values:
-            move.write(values)
         move.action_post()
         return move
 
