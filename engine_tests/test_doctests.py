@@ -12,6 +12,7 @@ import pytest
 MODULES = (
     "engine.dedup",
     "engine.identifiers",
+    "engine.reconcile",
     "engine.records",
     "engine.schedule",
     "engine.sync",

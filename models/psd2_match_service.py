@@ -46,10 +46,11 @@ class Psd2MatchService(models.AbstractModel):
     _description = "Bank Transaction Matching"
 
     @api.model
-    def _psd2_suggest(self, st_lines):
+    def _psd2_suggest(self, st_lines, set_partners=True):
         """Match ``st_lines`` with their company's open documents and store the results.
 
-        Also sets the recognised partner on lines that have none (and nothing booked yet).
+        Also sets the recognised partner on lines that have none (and nothing booked yet),
+        unless ``set_partners`` is False (the caller books the lines next, and sets it then).
         Query count does not depend on the number of lines, except one journal-entry update
         per partner set.
 
@@ -65,6 +66,8 @@ class Psd2MatchService(models.AbstractModel):
             transfers = [service._psd2_transfer(line) for line in lines]
             results = matcher.match(transfers, service._psd2_options(company))
             service._psd2_store(lines, results)
+            if set_partners:
+                service._psd2_set_found_partners(lines)
             suggestions.update(zip(lines.ids, results, strict=True))
         return suggestions
 
@@ -72,14 +75,30 @@ class Psd2MatchService(models.AbstractModel):
     def _psd2_auto_reconcile(self, st_lines):
         """Suggest, then reconcile the lines whose suggestion the engine marked ``auto``.
 
-        Skips companies that switched automatic reconciliation off, and lines this module
-        reconciled before (someone undid it: a person decides now).
-
         :return: the statement lines reconciled.
         """
         st_lines = st_lines._psd2_open_lines()
-        suggestions = self._psd2_suggest(st_lines)
+        suggestions = self._psd2_suggest(st_lines, set_partners=False)
+        reconciled = self._psd2_apply_auto(st_lines, suggestions)
+        self._psd2_set_found_partners((st_lines - reconciled).sudo())
+        return reconciled
+
+    @api.model
+    def _psd2_apply_auto(self, st_lines, suggestions):
+        """Reconcile the lines whose suggestion is ``auto``, in batches.
+
+        Skips companies that switched automatic reconciliation off, and lines this module
+        reconciled before (someone undid it: a person decides now). A line that cannot be
+        booked keeps its suggestion, with the reason added to it.
+
+        :param suggestions: ``{statement line id: Suggestion}`` from :meth:`_psd2_suggest`.
+        :return: the statement lines reconciled.
+        """
         requests, notes = [], {}
+        # One read of every suggested document (ordering them reads their due dates).
+        self.env["account.move"].browse(
+            {int(key) for suggestion in suggestions.values() for key in suggestion.document_ids}
+        ).fetch(["invoice_date_due", "date"])
         for line in st_lines:
             suggestion = suggestions[line.id]
             if (
@@ -242,21 +261,13 @@ class Psd2MatchService(models.AbstractModel):
                 for line, suggestion in zip(lines, suggestions, strict=True)
             ]
         )
-        self._psd2_set_found_partners(lines)
 
     @api.model
     def _psd2_set_found_partners(self, lines):
-        """Put the recognised partner on lines without one, while nothing is booked on them.
-
-        Written the normal way: Community then rebuilds the entry's two items with the
-        partner (one entry update per line, the only per-line cost of matching).
-        """
-        for line in lines.filtered(lambda line: line.psd2_match_partner_id):
-            if line.partner_id or line.is_reconciled:
-                continue
-            _liquidity, _suspense, other = line._seek_for_lines()
-            if not other:
-                line.partner_id = line.psd2_match_partner_id
+        """Put the recognised partner on lines without one, while nothing is booked on them."""
+        self.env["psd2.reconcile.service"]._psd2_set_partners(
+            {line: line.psd2_match_partner_id for line in lines}
+        )
 
     @api.model
     def _psd2_partner_id(self, suggestion):

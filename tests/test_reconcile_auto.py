@@ -68,7 +68,11 @@ class TestAutoReconcile(ReconcileCommon):
         self.assertFalse(line.psd2_match_move_ids)
         self.assertEqual(line.psd2_match_partner_id, self.nowak)
         self.assertEqual(line.partner_id, self.nowak)
+        self.assertEqual(line.move_id.line_ids.partner_id, self.nowak)
+        self.assertEqual(line.move_id.partner_id, self.nowak)
         self.assertFalse(line.is_reconciled)
+        _liquidity, suspense, _other = line._seek_for_lines()
+        self.assertAlmostEqual(suspense.balance, -500.0, msg="the same amounts, to the cent")
         self.assert_balanced(line.move_id)
 
     def test_a_partial_payment_waits_unless_differences_are_allowed(self):

@@ -18,6 +18,9 @@ class TestReconcileService(ReconcileCommon):
         self.assertEqual(counterpart.partner_id, self.nowak)
         self.assertTrue(counterpart.full_reconcile_id)
         self.assertEqual(line.partner_id, self.nowak, "the partner is set on the line")
+        liquidity, _suspense, _other = line._seek_for_lines()
+        self.assertEqual(liquidity.partner_id, self.nowak, "and on its entry, as Community does")
+        self.assertEqual(line.move_id.partner_id, self.nowak)
         self.assertEqual(line.psd2_reconcile_mode, "manual")
         self.assert_balanced(line.move_id | invoice)
 

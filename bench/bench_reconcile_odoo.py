@@ -1,0 +1,377 @@
+"""Benchmark: match and reconcile 2,000 new bank lines against 10,000 open invoices in Odoo.
+
+Builds the data in a database where ``account_bank_psd2`` is installed, then times the two
+phases the sync runs after an import, as ``_psd2_auto_reconcile`` does: matching (read every
+open document, build the engine's indexes, match, store the suggestions) and booking
+(reconcile the lines the engine marks ``auto``, set the recognised partner on the others).
+Prints the figures (target: under 60 s for both phases together) and the SQL queries per
+line; asserts nothing. Everything is rolled back at the end unless
+``--commit`` is given, so one database serves many runs.
+
+Usage (Odoo 18 importable by ``python3``; a fresh database from a template with ``account``)::
+
+    createdb -h 127.0.0.1 -T psd2_base psd2_bench
+    python3 /opt/odoo18/odoo-bin -d psd2_bench --db_host=127.0.0.1 --db_user=root \\
+        --addons-path=/opt/odoo18/addons,/opt/odoo18/odoo/addons,<folder holding the addon> \\
+        -i account_bank_psd2 --stop-after-init
+    python3 bench/bench_reconcile_odoo.py -d psd2_bench --db_host=127.0.0.1 --db_user=root \\
+        --addons-path=/opt/odoo18/addons,/opt/odoo18/odoo/addons,<folder holding the addon>
+
+The traffic is realistic rather than easy: most transfers quote their invoice number in one
+of the ways Polish payers write it, some pay part of an invoice or two invoices at once, some
+pay vendor bills, and some are bank fees, tax payments or strangers whose amount happens to
+equal an open invoice.
+"""
+
+import argparse
+import cProfile
+import datetime
+import pstats
+import random
+import resource
+import time
+
+import odoo
+from odoo import SUPERUSER_ID, Command, api
+from odoo.modules.registry import Registry
+
+SURNAMES = (
+    "Nowak",
+    "Kowalski",
+    "Wiśniewski",
+    "Wójcik",
+    "Kowalczyk",
+    "Kamiński",
+    "Lewandowski",
+    "Zieliński",
+    "Szymański",
+    "Woźniak",
+    "Dąbrowski",
+    "Kozłowski",
+    "Jankowski",
+    "Mazur",
+    "Kwiatkowski",
+    "Krawczyk",
+    "Piotrowski",
+    "Grabowski",
+    "Nowakowski",
+    "Pawłowski",
+    "Michalski",
+    "Adamczyk",
+    "Dudek",
+    "Zając",
+    "Wieczorek",
+    "Jabłoński",
+    "Król",
+    "Majewski",
+    "Olszewski",
+    "Jaworski",
+    "Wróbel",
+    "Malinowski",
+    "Pawlak",
+    "Witkowski",
+    "Walczak",
+    "Stępień",
+    "Górski",
+    "Rutkowski",
+)
+TRADES = (
+    "Budownictwo",
+    "Transport",
+    "Handel",
+    "Serwis",
+    "Logistyka",
+    "Instalacje",
+    "Meble",
+    "Okna",
+    "Dachy",
+    "Elektro",
+    "Drewno",
+    "Stal",
+    "Poligrafia",
+    "Catering",
+    "Ogrody",
+    "Auto",
+    "Medyk",
+    "Optyk",
+    "Kamień",
+    "Szkło",
+    "Farby",
+    "Tekstylia",
+)
+CITIES = (
+    "Kraków",
+    "Warszawa",
+    "Poznań",
+    "Gdańsk",
+    "Wrocław",
+    "Łódź",
+    "Lublin",
+    "Rzeszów",
+    "Opole",
+    "Kielce",
+    "Toruń",
+    "Bydgoszcz",
+    "Szczecin",
+    "Olsztyn",
+    "Białystok",
+    "Katowice",
+    "Gliwice",
+    "Radom",
+    "Płock",
+    "Elbląg",
+)
+FORMS = ("sp. z o.o.", "S.A.", "sp.j.", "", "spółka z ograniczoną odpowiedzialnością")
+START = datetime.date(2026, 9, 1)
+PAY_DAY = datetime.date(2026, 11, 24)
+
+
+def main():
+    args = parse_args()
+    odoo.tools.config.parse_config(args.odoo_args)
+    registry = Registry(args.database)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        if "psd2.match.service" not in env:
+            raise SystemExit(f"account_bank_psd2 is not installed in {args.database}.")
+        if args.reuse:
+            lines = reused_lines(env)
+        else:
+            started = time.perf_counter()
+            lines = build(env, random.Random(args.seed), args.invoices, args.lines)
+            print(f"data built in {time.perf_counter() - started:.1f} s")
+        if args.build_only:
+            cr.commit()
+            return
+        if args.profile:
+            profiler = cProfile.Profile()
+            profiler.runcall(measure, env, lines)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        else:
+            measure(env, lines)
+        if args.commit:
+            cr.commit()
+        else:
+            cr.rollback()
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--invoices", type=int, default=10000)
+    parser.add_argument("--lines", type=int, default=2000)
+    parser.add_argument("--seed", default="bench")
+    parser.add_argument("--commit", action="store_true", help="keep the data and the result")
+    parser.add_argument("--build-only", action="store_true", help="build, commit, stop")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure on the lines a --build-only run left"
+    )
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the run")
+    args, odoo_args = parser.parse_known_args()
+    args.odoo_args = ["-d", args.database, *odoo_args]
+    return args
+
+
+# -- Data ----------------------------------------------------------------------------------
+def build(env, rng, invoice_count, line_count):
+    company = env.company
+    company.write({"vat": "PL7792433421", "psd2_reconcile_threshold": 0.9})
+    journal = env["account.journal"].search(
+        [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1
+    )
+    partners = make_partners(env, rng, max(50, invoice_count // 4))
+    invoices = make_invoices(env, rng, partners, invoice_count)
+    lines = make_lines(env, rng, journal, invoices, line_count)
+    env.flush_all()
+    return lines
+
+
+def reused_lines(env):
+    return env["account.bank.statement.line"].search(
+        [("date", ">=", PAY_DAY), ("psd2_matched_at", "=", False), ("is_reconciled", "=", False)]
+    )
+
+
+def make_partners(env, rng, count):
+    from odoo.addons.account_bank_psd2.engine.identifiers import make_nip, make_polish_iban
+
+    names = set()
+    while len(names) < count:
+        names.add(
+            " ".join(
+                part
+                for part in (
+                    rng.choice(SURNAMES),
+                    rng.choice(TRADES),
+                    rng.choice(CITIES),
+                    rng.choice(FORMS),
+                )
+                if part
+            )
+        )
+    vals_list = [
+        {
+            "name": name,
+            "is_company": True,
+            "vat": "PL" + make_nip(name),
+            "customer_rank": 1,
+            "bank_ids": [Command.create({"acc_number": make_polish_iban(name)})],
+        }
+        for name in sorted(names)
+    ]
+    return env["res.partner"].create(vals_list)
+
+
+def make_invoices(env, rng, partners, count):
+    """Customer invoices (nine in ten) and vendor bills, posted, amounts with cents."""
+    moves = env["account.move"]
+    for start in range(0, count, 1000):
+        vals_list = []
+        for index in range(start, min(count, start + 1000)):
+            is_bill = index % 10 == 9
+            vals_list.append(
+                {
+                    "move_type": "in_invoice" if is_bill else "out_invoice",
+                    "partner_id": rng.choice(partners).id,
+                    "invoice_date": START + datetime.timedelta(days=rng.randrange(80)),
+                    "ref": f"FS {index}/{rng.randrange(1, 12)}/2026" if is_bill else False,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Usługi",
+                                "price_unit": rng.randrange(5000, 2500000) / 100,
+                                "tax_ids": [],
+                            }
+                        )
+                    ],
+                }
+            )
+        batch = env["account.move"].create(vals_list)
+        batch.action_post()
+        moves |= batch
+        env.invalidate_all()
+    return moves
+
+
+def make_lines(env, rng, journal, invoices, count):
+    customer = list(invoices.filtered(lambda move: move.move_type == "out_invoice"))
+    bills = list(invoices.filtered(lambda move: move.move_type == "in_invoice"))
+    rng.shuffle(customer)
+    rng.shuffle(bills)
+    kinds = rng.choices(
+        ["exact", "bill", "partial", "partner_amount", "two", "noise", "decoy"],
+        weights=[60, 10, 8, 7, 5, 6, 4],
+        k=count,
+    )
+    vals_list = [
+        line_values(kind, rng, customer, bills, invoices) | {"journal_id": journal.id}
+        for kind in kinds
+    ]
+    return env["account.bank.statement.line"].create(vals_list)
+
+
+def line_values(kind, rng, customer, bills, invoices):
+    """One bank line of the given kind, as a bank feed would deliver it."""
+    date = PAY_DAY + datetime.timedelta(days=rng.randrange(3))
+    if kind == "bill" and bills:
+        bill = bills.pop()
+        return payer(bill, -bill.amount_residual, rng.choice((bill.ref, f"Faktura {bill.ref}")))
+    if kind in ("noise", "decoy") or len(customer) < 2:
+        amount = rng.choice(invoices).amount_residual if kind == "decoy" else -rng.randrange(1, 50)
+        title = rng.choice(
+            (
+                "Przelew",
+                "Opłata za prowadzenie rachunku",
+                "/TI/N7792433421/OKR/26M10/SFP/VAT-7/TXT/VAT",
+            )
+        )
+        return {
+            "date": date,
+            "amount": amount,
+            "payment_ref": title,
+            "partner_name": "Jan Nieznany",
+        }
+    invoice = customer.pop()
+    if kind == "two":
+        other = next((move for move in customer if move.partner_id == invoice.partner_id), None)
+        if other:
+            customer.remove(other)
+            amount = invoice.amount_residual + other.amount_residual
+            return payer(invoice, amount, f"FV {invoice.name} i {other.name}") | {"date": date}
+    if kind == "partial":
+        return payer(invoice, round(invoice.amount_residual / 2, 2), f"{invoice.name} rata 1")
+    if kind == "partner_amount":
+        return payer(invoice, invoice.amount_residual, "zapłata za usługi")
+    return payer(invoice, invoice.amount_residual, title_for(rng, invoice.name)) | {"date": date}
+
+
+def payer(move, amount, title):
+    partner = move.partner_id
+    return {
+        "date": PAY_DAY,
+        "amount": amount,
+        "payment_ref": title,
+        "partner_name": partner.name.upper(),
+        "account_number": partner.bank_ids[:1].acc_number,
+    }
+
+
+def title_for(rng, number):
+    year, sequence = number.split("/")[-2:]
+    return rng.choice(
+        (
+            f"Zapłata za fakturę {number}",
+            number.lower(),
+            f"FAKTURA {number.replace('/', ' ')}",
+            f"/VAT/0,00/IDC/7792433421/INV/{number}/TXT/zaplata",
+            f"fv {sequence.lstrip('0')}/{year}",
+            f"Płatność {number}, dziękujemy",
+        )
+    )
+
+
+# -- Measuring -----------------------------------------------------------------------------
+def measure(env, lines):
+    service = env["psd2.match.service"]
+    cr = env.cr
+    env.invalidate_all()
+    queries, started = cr.sql_log_count, time.perf_counter()
+    suggestions = service._psd2_suggest(lines, set_partners=False)
+    env.flush_all()
+    match_time, match_queries = time.perf_counter() - started, cr.sql_log_count - queries
+    queries, started = cr.sql_log_count, time.perf_counter()
+    reconciled = service._psd2_apply_auto(lines, suggestions)
+    service._psd2_set_found_partners(lines - reconciled)
+    env.flush_all()
+    book_time, book_queries = time.perf_counter() - started, cr.sql_log_count - queries
+    report(
+        env, lines, suggestions, reconciled, (match_time, match_queries, book_time, book_queries)
+    )
+
+
+def report(env, lines, suggestions, reconciled, figures):
+    match_time, match_queries, book_time, book_queries = figures
+    open_count = env["account.move"].search_count(
+        [
+            ("state", "=", "posted"),
+            ("move_type", "in", ("out_invoice", "in_invoice")),
+            ("payment_state", "in", ("not_paid", "partial")),
+        ]
+    )
+    suggested = sum(1 for suggestion in suggestions.values() if suggestion.document_ids)
+    auto = sum(1 for suggestion in suggestions.values() if suggestion.auto)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"statement lines             {len(lines)}")
+    print(f"suggestions / auto          {suggested} / {auto}")
+    print(f"reconciled automatically    {len(reconciled)}")
+    print(f"documents still open        {open_count}")
+    print(f"match:     {match_time:7.2f} s  {match_queries:7d} queries")
+    print(f"reconcile: {book_time:7.2f} s  {book_queries:7d} queries")
+    print(f"total:     {match_time + book_time:7.2f} s  (target < 60 s)")
+    print(f"queries per line: match {match_queries / len(lines):.2f}, ", end="")
+    print(f"reconcile {book_queries / max(1, len(reconciled)):.2f} per reconciled line")
+    print(f"peak memory of the process: {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
