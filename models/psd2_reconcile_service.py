@@ -245,18 +245,26 @@ class Psd2ReconcileService(models.AbstractModel):
             for item, due, settled in zip(open_items, dues, settlement.settled, strict=True)
             if settled
         ]
-        if settlement.writeoff:
-            label = _("Payment difference: %(label)s", label=st_line.payment_ref or "")
-            partner = open_items[0].partner_id
-            amount = -direction * settlement.writeoff
-            items.append(self._psd2_item(st_line, writeoff_account, partner, amount, label))
-        if settlement.left_open:
-            label = _("Overpayment: %(label)s", label=st_line.payment_ref or "")
-            account, partner = open_items[0].account_id, open_items[0].partner_id
-            amount = -direction * settlement.left_open
-            items.append(self._psd2_item(st_line, account, partner, amount, label))
+        items += self._psd2_difference_items(
+            st_line, settlement, direction, open_items[0], writeoff_account
+        )
         self._psd2_set_balances(st_line, suspense, items)
         return _Plan(st_line, suspense, items, settlement, documents)
+
+    @api.model
+    def _psd2_difference_items(self, st_line, settlement, direction, first_item, account):
+        """The write-off item, or the overpayment left on the partner's account (if any)."""
+        items = []
+        partner = first_item.partner_id
+        if settlement.writeoff:
+            label = _("Payment difference: %(label)s", label=st_line.payment_ref or "")
+            amount = -direction * settlement.writeoff
+            items.append(self._psd2_item(st_line, account, partner, amount, label))
+        if settlement.left_open:
+            label = _("Overpayment: %(label)s", label=st_line.payment_ref or "")
+            amount = -direction * settlement.left_open
+            items.append(self._psd2_item(st_line, first_item.account_id, partner, amount, label))
+        return items
 
     @api.model
     def _psd2_counterpart(self, st_line, open_item, amount, is_full):

@@ -1,6 +1,6 @@
 from unittest.mock import patch
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
@@ -161,6 +161,13 @@ class TestAutoReconcile(ReconcileCommon):
         self.assertEqual(action["tag"], "display_notification")
         self.assertIn("1 transactions reconciled", action["params"]["message"])
 
+    def test_the_journal_button_matches_every_open_transaction(self):
+        invoice = self.invoice(1230.0)
+        line = self.nowak_pays(1230.0, invoice.name)
+        action = self.bank_journal.action_psd2_auto_reconcile()
+        self.assertTrue(line.is_reconciled)
+        self.assertIn("1 transactions reconciled", action["params"]["message"])
+
     # -- Cost ------------------------------------------------------------------------------
     def count_queries(self, function):
         self.env.flush_all()
@@ -258,3 +265,41 @@ class TestReconcileAfterSync(ReconcileCommon):
         self.assertTrue(log.statement_line_ids, "the import stands")
         self.assertEqual(log.reconcile_error, "matcher exploded")
         self.assertEqual(log.reconciled_count, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestReconcileSettings(ReconcileCommon):
+    def test_settings_change_the_company(self):
+        # Not through Form: the test company's cash-basis taxes make Odoo's own settings
+        # onchange log a warning unrelated to these fields.
+        self.env["res.config.settings"].create(
+            {
+                "psd2_auto_reconcile": True,
+                "psd2_reconcile_threshold": 0.95,
+                "psd2_allow_payment_differences": True,
+                "psd2_writeoff_tolerance": 2.0,
+                "psd2_writeoff_account_id": self.writeoff_account.id,
+            }
+        ).execute()
+        self.assertRecordValues(
+            self.company,
+            [
+                {
+                    "psd2_reconcile_threshold": 0.95,
+                    "psd2_allow_payment_differences": True,
+                    "psd2_writeoff_tolerance": 2.0,
+                    "psd2_writeoff_account_id": self.writeoff_account.id,
+                }
+            ],
+        )
+
+    def test_a_threshold_below_one_half_is_refused(self):
+        with self.assertRaises(ValidationError):
+            self.company.psd2_reconcile_threshold = 0.3
+
+    def test_without_a_write_off_account_nothing_is_written_off(self):
+        self.company.psd2_writeoff_tolerance = 5.0
+        invoice = self.invoice(1000.0)
+        line = self.bank_line(1001.0, invoice.name)
+        self.reconcile(line, invoice)
+        self.assertAlmostEqual(self.nowak.credit, -1.0, msg="left open on the partner")
