@@ -1,5 +1,9 @@
-from odoo import _, fields, models
+from collections import defaultdict
+
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+
+from ..engine.identifiers import normalize_iban
 
 
 class AccountBankStatementLine(models.Model):
@@ -57,6 +61,55 @@ class AccountBankStatementLine(models.Model):
         "automatically and then undone is never reconciled automatically again.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._psd2_partners_from_accounts(vals_list)
+        return super().create(vals_list)
+
+    @api.model
+    def _psd2_partners_from_accounts(self, vals_list):
+        """Give new lines without a partner the one whose bank account sent or received them.
+
+        Done before the lines exist, in one query for the batch, because choosing a partner
+        afterwards rewrites each line's posted entry (OCA's statement import also does it at
+        import). An account number known for several partners names nobody; neither does
+        one known only for another company, or our own.
+        """
+        wanted = [v for v in vals_list if v.get("account_number") and not v.get("partner_id")]
+        if not wanted:
+            return
+        holders = self._psd2_account_holders(
+            {number for vals in wanted for number in _account_variants(vals["account_number"])}
+        )
+        journals = self.env["account.journal"].browse({vals.get("journal_id") for vals in wanted})
+        for vals in wanted:
+            company = journals.browse(vals.get("journal_id")).company_id
+            found = {
+                partner
+                for number in _account_variants(vals["account_number"])
+                for partner in holders[number]
+                if (not partner.company_id or partner.company_id in company.parent_ids)
+                and partner != company.partner_id
+            }
+            if company and len(found) == 1:
+                vals["partner_id"] = found.pop().id
+
+    @api.model
+    def _psd2_account_holders(self, numbers):
+        """``{sanitized account number: {commercial partners}}`` for ``numbers``."""
+        holders = defaultdict(set)
+        banks = (
+            self.env["res.partner.bank"]
+            .sudo()
+            .search_fetch(
+                [("sanitized_acc_number", "in", list(numbers))],
+                ["sanitized_acc_number", "partner_id"],
+            )
+        )
+        for bank in banks:
+            holders[bank.sanitized_acc_number].add(bank.partner_id.commercial_partner_id)
+        return holders
+
     # -- Actions ---------------------------------------------------------------------------
     def action_psd2_auto_reconcile(self):
         """Match the selected transactions again and reconcile the confident ones."""
@@ -110,3 +163,9 @@ class AccountBankStatementLine(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+
+def _account_variants(number):
+    """The spellings a Polish account may be stored under: ``PL61...`` and the bare NRB."""
+    iban = normalize_iban(number)
+    return (iban, iban[2:]) if iban.startswith("PL") and len(iban) == 28 else (iban,)

@@ -75,6 +75,19 @@ class TestAutoReconcile(ReconcileCommon):
         self.assertAlmostEqual(suspense.balance, -500.0, msg="the same amounts, to the cent")
         self.assert_balanced(line.move_id)
 
+    def test_a_known_bank_account_names_the_partner_when_the_line_is_created(self):
+        line = self.bank_line(500.0, "zaliczka", account_number="61 1090 1014 0000 0712 1981 2874")
+        self.assertEqual(line.partner_id, self.nowak, "the bare NRB, spaced, is Nowak's IBAN")
+        self.assertEqual(line.move_id.partner_id, self.nowak)
+        self.assertEqual(line.move_id.line_ids.partner_id, self.nowak)
+
+    def test_an_account_known_for_two_partners_names_nobody(self):
+        self.env["res.partner.bank"].create(
+            {"acc_number": "61109010140000071219812874", "partner_id": self.kowalska.id}
+        )
+        line = self.bank_line(500.0, "zaliczka", account_number=NOWAK_IBAN)
+        self.assertFalse(line.partner_id)
+
     def test_a_partial_payment_waits_unless_differences_are_allowed(self):
         invoice = self.invoice(1000.0)
         line = self.nowak_pays(400.0, f"{invoice.name} pierwsza rata")
