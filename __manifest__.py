@@ -15,6 +15,7 @@
         "security/psd2_security.xml",
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
+        "views/psd2_provider_config_views.xml",
         "views/psd2_bank_connection_views.xml",
         "views/psd2_bank_account_views.xml",
         "views/psd2_sync_log_views.xml",

@@ -10,8 +10,11 @@ import importlib
 import pytest
 
 MODULES = (
+    "engine.accounts",
+    "engine.budget",
     "engine.dedup",
     "engine.identifiers",
+    "engine.jwt",
     "engine.records",
     "engine.schedule",
     "engine.sync",

@@ -1,10 +1,12 @@
+import datetime
 import json
 import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_datetime
 
-from ..engine import errors, schedule, sync
+from ..engine import budget, errors, schedule, sync
 from ..engine.records import RejectedRecord
 
 _logger = logging.getLogger(__name__)
@@ -132,6 +134,17 @@ class Psd2BankAccount(models.Model):
         """
         self.ensure_one()
         log = self.env["psd2.sync.log"]._psd2_start(self, trigger)
+        now = fields.Datetime.now()
+        next_call = self.connection_id._psd2_next_call_slot(self, now)
+        if next_call > now:
+            return log._psd2_finish_skipped(
+                _(
+                    "No call to the bank is left for now (banks allow four a day); the next "
+                    "is possible at %(moment)s.",
+                    moment=format_datetime(self.env, next_call),
+                ),
+                kind="budget",
+            )
         if not self._psd2_try_lock():
             return log._psd2_finish_skipped(_("Another sync of this account is running."))
         try:
@@ -139,13 +152,18 @@ class Psd2BankAccount(models.Model):
             self._psd2_refresh_balance(provider, consent)
             self.sudo().last_sync_at = fields.Datetime.now()
             log._psd2_finish()
-        except Exception as error:
+        except Exception as error:  # any failure is recorded on the log, then the connection
             kind = next((kind for cls, kind in ERROR_KINDS if isinstance(error, cls)), "crash")
             if kind == "crash":
                 _logger.exception("Bank sync of account %s crashed", self.id)
+            if kind == "rate_limited" and error.retry_after:
+                self.connection_id.sudo().blocked_until = now + datetime.timedelta(
+                    seconds=int(error.retry_after)
+                )
             log._psd2_finish_failed(error, kind)
         finally:
             self._psd2_unlock()
+            self.connection_id._psd2_after_provider_use(provider)
         return log
 
     def _psd2_read_transactions(self, provider, consent, log):
@@ -173,6 +191,7 @@ class Psd2BankAccount(models.Model):
                 if outcome.cursor is None:
                     values["synced_until"] = cursor.window.date_to
                 self.sudo().write(values)
+                self.connection_id._psd2_after_provider_use(provider)
             log._psd2_commit()
 
     def _psd2_saved_cursor(self):
@@ -235,6 +254,10 @@ class Psd2BankAccount(models.Model):
         }
 
     def _psd2_refresh_balance(self, provider, consent):
+        """Read the balance, unless the day's balance calls are spent (transactions matter more)."""
+        ledger = self.connection_id._psd2_call_ledger()
+        if ledger.remaining(budget.SCOPE_BALANCES, self.remote_id, fields.Datetime.now()) == 0:
+            return
         balance = sync.pick_balance(provider.fetch_balances(consent, self.remote_id))
         if balance is None or balance.currency != self.currency_id.name:
             return

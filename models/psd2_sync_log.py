@@ -134,9 +134,14 @@ class Psd2SyncLog(models.Model):
         )
         return self
 
-    def _psd2_finish_skipped(self, reason):
+    def _psd2_finish_skipped(self, reason, kind="locked"):
         self.sudo().write(
-            {"status": "skipped", "ended_at": fields.Datetime.now(), "error_message": reason}
+            {
+                "status": "skipped",
+                "ended_at": fields.Datetime.now(),
+                "error_kind": kind,
+                "error_message": reason,
+            }
         )
         return self
 
@@ -187,7 +192,7 @@ class Psd2SyncLog(models.Model):
                 _("Bank sync failed: %(error)s", error=failed[0].error_message),
             )
         elif all(log.status == "skipped" for log in self):
-            kind, message = "warning", _("A sync is already running; try again in a moment.")
+            kind, message = "warning", self[:1].error_message
         else:
             kind, message = (
                 "success",

@@ -4,7 +4,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..engine import errors
-from ..engine.providers import get_provider_class, provider_classes
+from ..engine.providers import provider_classes
 from ..engine.records import Consent
 
 
@@ -242,16 +242,14 @@ class Psd2ConnectWizard(models.TransientModel):
     def _save_connection(self, consent):
         values = {
             "state": "active",
-            "consent_reference": consent.consent_id,
-            "consent_valid_until": consent.valid_until,
-            "consent_data": consent.data,
             "institution_id": self.institution_line_id.institution_id,
             "institution_name": self.institution_line_id.name,
         }
         if self.connection_id:
             self.connection_id.sudo().write(values)
+            self.connection_id._psd2_store_consent(consent)
             return self.connection_id
-        return (
+        connection = (
             self.env["psd2.bank.connection"]
             .sudo()
             .create(
@@ -266,15 +264,25 @@ class Psd2ConnectWizard(models.TransientModel):
             )
             .sudo(False)
         )
+        connection._psd2_store_consent(consent)
+        return connection
 
     # -- Helpers ---------------------------------------------------------------------------
     def _provider(self):
-        if self.connection_id:
-            return self.connection_id._psd2_provider()
-        settings = self.provider_settings or self.env[
-            "psd2.bank.connection"
-        ]._psd2_default_settings(self.provider, self.company_id)
-        return get_provider_class(self.provider)(settings)
+        """The provider, configured for the wizard's company (or the renewed connection).
+
+        :raise UserError: the provider is not configured, in words.
+        """
+        try:
+            if self.connection_id:
+                return self.connection_id._psd2_provider()
+            connections = self.env["psd2.bank.connection"]
+            settings = self.provider_settings or connections._psd2_default_settings(
+                self.provider, self.company_id
+            )
+            return connections._psd2_build_provider(self.provider, self.company_id, settings)
+        except errors.AuthenticationFailed as error:
+            raise UserError(str(error)) from error
 
     def _load_institutions(self):
         try:
