@@ -1,11 +1,20 @@
 import datetime
+import secrets
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessDenied, UserError
+from odoo.tools import consteq
+from odoo.tools.misc import hmac
 
 from ..engine import errors
 from ..engine.providers import provider_classes
-from ..engine.records import Consent
+from ..engine.records import Consent, ConsentRequest
+
+#: Where banks send the browser back (see controllers/main.py).
+CALLBACK_PATH = "/account_bank_psd2/callback"
+STATE_SCOPE = "account_bank_psd2.consent_state"
+#: A bank round trip must come back within this time.
+STATE_LIFETIME = datetime.timedelta(hours=1)
 
 
 class Psd2ConnectWizard(models.TransientModel):
@@ -42,6 +51,9 @@ class Psd2ConnectWizard(models.TransientModel):
     )
     journal_id = fields.Many2one("account.journal", string="Journal", readonly=True)
     consent_payload = fields.Json(readonly=True)
+    consent_request = fields.Json(readonly=True, help="The pending request while at the bank.")
+    state_nonce = fields.Char(readonly=True, copy=False)
+    error_message = fields.Text(readonly=True)
     provider_settings = fields.Json(
         readonly=True, help="Settings the new connection's provider starts with."
     )
@@ -131,9 +143,44 @@ class Psd2ConnectWizard(models.TransientModel):
                 _("The provider refused to start the consent: %(error)s", error=error)
             ) from error
         if request.consent is None:
-            self.consent_payload = {"request_reference": request.reference, "data": request.data}
+            self.consent_request = {"reference": request.reference, "data": request.data}
             return {"type": "ir.actions.act_url", "url": request.redirect_url, "target": "self"}
         return self._consent_granted(provider, request.consent)
+
+    def _psd2_finish_redirect(self, callback_params):
+        """Complete the bank round trip with what the bank sent to the callback controller.
+
+        The caller has checked the signed ``state``. A user who cancelled at the bank (or a
+        bank that refused) lands back on the bank step with the reason, and nothing is made.
+        """
+        self.ensure_one()
+        stored = self.consent_request or {}
+        request = ConsentRequest(reference=stored.get("reference", ""), data=stored.get("data", {}))
+        self.consent_request = False
+        provider = self._provider()
+        try:
+            consent = provider.finish_consent(request, callback_params)
+        except errors.ProviderError as error:
+            self.write(
+                {
+                    "step": "institution",
+                    "error_message": _(
+                        "The bank did not grant access, so nothing was connected: %(reason)s",
+                        reason=str(error),
+                    ),
+                }
+            )
+            return False
+        self.error_message = False
+        self._consent_granted(provider, consent)
+        return True
+
+    def _psd2_resume_action(self):
+        """The action reopening this wizard after the bank (see the resume server action)."""
+        self.ensure_one()
+        if self.create_uid != self.env.user:
+            raise UserError(_("This bank connection was started by another user."))
+        return self._reopen()
 
     def _consent_granted(self, provider, consent):
         """Store the consent in the wizard and propose a journal for each account."""
@@ -313,12 +360,51 @@ class Psd2ConnectWizard(models.TransientModel):
         ]
 
     def _callback_url(self):
-        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
-        return f"{base_url}/account_bank_psd2/callback"
+        base_url = self.get_base_url()
+        return f"{base_url}{CALLBACK_PATH}/{self.provider}"
 
     def _signed_state(self):
-        """An opaque state value for the bank round trip (signed in the consent flow issue)."""
-        return f"{self.id}"
+        """The ``state`` carried through the bank: this wizard, a fresh nonce, a signature.
+
+        Signed with the database secret over the wizard, the user and the company, so the
+        callback can refuse a forged or edited value (CSRF), a value used twice (replay: the
+        nonce is forgotten at first use) and a round trip finished by another user or for
+        another company.
+        """
+        self.state_nonce = secrets.token_urlsafe(16)
+        return f"{self.id}.{self.state_nonce}.{self._state_signature(self.state_nonce)}"
+
+    def _state_signature(self, nonce):
+        message = f"{self.id}.{nonce}.{self.create_uid.id}.{self.company_id.id}"
+        return hmac(self.env(su=True), STATE_SCOPE, message)
+
+    @api.model
+    def _psd2_wizard_from_state(self, state):
+        """Return the wizard a callback's ``state`` names, after checking it, and burn it.
+
+        :raise AccessDenied: the state is malformed, forged, already used, too old, or not
+            the current user's.
+        """
+        wizard_id, _dot, rest = (state or "").partition(".")
+        nonce, _dot, signature = rest.partition(".")
+        if not (wizard_id.isdigit() and nonce and signature):
+            raise AccessDenied(_("The bank's answer does not belong to a connection started here."))
+        wizard = self.sudo().browse(int(wizard_id)).exists()
+        if (
+            not wizard
+            or not wizard.state_nonce
+            or not consteq(wizard.state_nonce, nonce)
+            or not consteq(wizard._state_signature(nonce), signature)
+        ):
+            raise AccessDenied(_("The bank's answer was already used or is not valid."))
+        wizard.state_nonce = False  # single use, whatever happens next
+        if wizard.create_uid != self.env.user:
+            raise AccessDenied(_("This bank connection was started by another user."))
+        if wizard.company_id not in self.env.user.company_ids:
+            raise AccessDenied(_("This bank connection belongs to a company you cannot access."))
+        if fields.Datetime.now() - wizard.write_date > STATE_LIFETIME:
+            raise AccessDenied(_("The bank took too long to answer; start the connection again."))
+        return wizard.sudo(False)
 
 
 class Psd2ConnectWizardInstitution(models.TransientModel):
