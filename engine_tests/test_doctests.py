@@ -11,6 +11,7 @@ import pytest
 
 MODULES = (
     "engine.accounts",
+    "engine.alerts",
     "engine.budget",
     "engine.dedup",
     "engine.identifiers",

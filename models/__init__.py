@@ -4,6 +4,7 @@ from . import psd2_secret_vault
 from . import psd2_provider_config
 from . import psd2_provider_setting
 from . import psd2_bank_connection
+from . import psd2_bank_connection_alerts
 from . import psd2_bank_account
 from . import psd2_sync_log
 from . import account_journal

@@ -63,6 +63,7 @@ class AccountJournal(models.Model):
                 "last_sync_status": connection.last_sync_status or False,
                 "last_error": connection.last_error or False,
                 "consent_days_left": connection._psd2_consent_days_left(),
+                "alert": connection.alert_message or False,
             }
             if can_see_balance and account.balance_date:
                 data["balance"] = account.currency_id.format(account.balance_amount)

@@ -180,6 +180,7 @@ class Psd2BankConnection(models.Model):
                     "Revoking consent of connection %s failed: %s", connection.id, error
                 )
             connection.sudo().write({"state": "revoked", "consent_secret": False})
+            connection._psd2_update_alerts()
             connection.message_post(
                 body=_("Consent revoked: the bank accounts are no longer synced.")
             )
@@ -373,6 +374,7 @@ class Psd2BankConnection(models.Model):
         )
         self.sudo().write(values)
         self._psd2_plan_next_sync()
+        self._psd2_update_alerts()
         if is_new_incident:
             self.message_post(body=_("Bank sync failed: %(error)s", error=failed.error_message))
 
@@ -386,6 +388,7 @@ class Psd2BankConnection(models.Model):
                     "last_error": False,
                 }
             )
+            connection._psd2_update_alerts()
             connection.message_post(
                 body=_(
                     "Consent granted by %(bank)s, valid until %(date)s.",

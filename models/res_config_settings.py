@@ -8,6 +8,12 @@ class ResConfigSettings(models.TransientModel):
     psd2_sync_tz = fields.Selection(related="company_id.psd2_sync_tz", readonly=False)
     psd2_first_sync_days = fields.Integer(related="company_id.psd2_first_sync_days", readonly=False)
     psd2_overlap_days = fields.Integer(related="company_id.psd2_overlap_days", readonly=False)
+    psd2_consent_reminder_days = fields.Char(
+        related="company_id.psd2_consent_reminder_days", readonly=False
+    )
+    psd2_alert_failure_count = fields.Integer(
+        related="company_id.psd2_alert_failure_count", readonly=False
+    )
     psd2_connection_count = fields.Integer(compute="_compute_psd2_connection_count")
 
     def _compute_psd2_connection_count(self):

@@ -4,3 +4,4 @@ from . import test_schedule
 from . import test_balance_access
 from . import test_connect_wizard
 from . import test_consent_flow
+from . import test_consent_lifecycle
