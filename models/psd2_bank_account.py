@@ -7,7 +7,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import format_datetime
 
 from ..engine import budget, errors, schedule, sync
-from ..engine.records import RejectedRecord
+from ..engine.records import RejectedRecord, RemoteAccount
 
 _logger = logging.getLogger(__name__)
 
@@ -120,6 +120,17 @@ class Psd2BankAccount(models.Model):
             account.display_name = (
                 f"{account.name} ({account.iban[-8:]})" if account.iban else account.name
             )
+
+    def _psd2_remote_account(self):
+        """This account as the engine's :class:`~..engine.records.RemoteAccount`."""
+        self.ensure_one()
+        return RemoteAccount(
+            remote_id=self.remote_id,
+            currency=self.currency_id.name,
+            iban=self.iban or "",
+            name=self.name or "",
+            identification_hash=self.identification_hash or "",
+        )
 
     # -- Sync ------------------------------------------------------------------------------
     def _psd2_sync(self, provider, consent, trigger="cron"):

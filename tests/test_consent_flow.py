@@ -1,7 +1,9 @@
+import datetime
 from urllib.parse import urlsplit
 
 import requests
 
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -141,6 +143,37 @@ class TestEnableBankingConsentFlow(ConsentFlowCommon):
 @tagged("post_install", "-at_install")
 class TestGoCardlessConsentFlow(ConsentFlowCommon):
     provider_code = "gocardless"
+
+    def connect(self):
+        wizard, bank_url = self.start_wizard()
+        self.come_back(self.visit_bank(bank_url))
+        wizard.account_line_ids[1:].is_selected = False
+        wizard.action_confirm()
+        return self.connections()
+
+    def test_sync_now_with_no_call_left_today_says_when_the_next_one_is(self):
+        connection = self.connect()
+        account = connection.account_ids
+        spent = [fields.Datetime.now().isoformat()] * 4
+        connection.sudo().call_history = {f"transactions|{account.remote_id}": spent}
+        action = connection.action_sync_now()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("next is possible", action["params"]["message"])
+        self.assertEqual(connection.sync_log_ids.sorted("id")[-1].status, "skipped")
+        self.assertGreater(connection.next_sync_at, fields.Datetime.now())
+
+    def test_a_429_wait_is_honoured_instead_of_retried(self):
+        connection = self.connect()
+        self.sandbox.arm_fault("gocardless", "rate_limited", retry_after=7200, path="/transactions")
+        log = connection._psd2_sync(trigger="manual")
+        self.assertEqual(log.error_kind, "rate_limited")
+        self.assertGreaterEqual(
+            connection.blocked_until, fields.Datetime.now() + datetime.timedelta(seconds=7000)
+        )
+        self.assertGreaterEqual(connection.next_sync_at, connection.blocked_until)
+        self.sandbox.clear_faults()
+        retry = connection._psd2_sync(trigger="manual")
+        self.assertEqual(retry.status, "skipped", "no call before the provider's wait is over")
 
     def test_state_travels_as_the_requisition_reference(self):
         wizard, bank_url = self.start_wizard()

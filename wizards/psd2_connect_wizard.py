@@ -7,6 +7,7 @@ from odoo.tools import consteq
 from odoo.tools.misc import hmac
 
 from ..engine import errors
+from ..engine.accounts import relink
 from ..engine.providers import provider_classes
 from ..engine.records import Consent, ConsentRequest
 
@@ -187,33 +188,44 @@ class Psd2ConnectWizard(models.TransientModel):
         accounts = consent.accounts or tuple(provider.list_accounts(consent))
         self.consent_payload = _consent_to_json(consent)
         lines, proposed = [], self.env["account.journal"]
+        relinked = self._relinked_accounts(accounts)
         for account in accounts:
-            values = self._account_line_values(account, proposed)
+            values = self._account_line_values(account, proposed, relinked.get(account))
             proposed |= self.env["account.journal"].browse(values["journal_id"])
             lines.append(Command.create(values))
         self.account_line_ids = [Command.clear(), *lines]
         self.step = "accounts"
         return self._reopen()
 
-    def _account_line_values(self, remote, proposed):
-        """Values of the wizard line for ``remote``, avoiding journals already ``proposed``."""
+    def _relinked_accounts(self, renewed):
+        """Map each renewed remote account to the connected account it continues.
+
+        After a renewal a provider may give accounts new ids; the engine re-links them by
+        Enable Banking's ``identification_hash``, then by IBAN, so the same journals and sync
+        position carry on.
+        """
+        existing = self.connection_id.account_ids
+        if not existing:
+            return {}
+        previous = [account._psd2_remote_account() for account in existing]
+        links = relink(previous, renewed)
+        by_remote_id = {account.remote_id: account for account in existing}
+        return {remote: by_remote_id[old_id] for old_id, remote in links.items()}
+
+    def _account_line_values(self, remote, proposed, existing):
+        """Values of the wizard line for ``remote``, avoiding journals already ``proposed``.
+
+        :param existing: the connected account ``remote`` continues (renewal), if any.
+        """
+        existing = existing or self.env["psd2.bank.account"]
         currency = (
             self.env["res.currency"]
             .with_context(active_test=False)
             .search([("name", "=", remote.currency)], limit=1)
         )
-        existing = self.connection_id.account_ids.filtered(
-            lambda account: (
-                account.remote_id == remote.remote_id
-                or (remote.iban and account.iban == remote.iban)
-                or (
-                    remote.identification_hash
-                    and account.identification_hash == remote.identification_hash
-                )
-            )
-        )[:1]
         journal = existing.journal_id or self._proposed_journal(remote, currency, proposed)
         return {
+            "existing_account_id": existing.id,
             "remote_id": remote.remote_id,
             "identification_hash": remote.identification_hash,
             "name": remote.name or remote.iban or remote.remote_id,
@@ -427,6 +439,9 @@ class Psd2ConnectWizardAccount(models.TransientModel):
 
     wizard_id = fields.Many2one("psd2.connect.wizard", required=True, ondelete="cascade")
     company_id = fields.Many2one(related="wizard_id.company_id")
+    existing_account_id = fields.Many2one(
+        "psd2.bank.account", readonly=True, help="The connected account this one continues."
+    )
     is_selected = fields.Boolean(string="Connect", default=True)
     remote_id = fields.Char(required=True)
     identification_hash = fields.Char()
@@ -471,17 +486,7 @@ class Psd2ConnectWizardAccount(models.TransientModel):
         """Create or update the connected account, creating its journal if asked."""
         self.ensure_one()
         journal = self.journal_id or self._create_journal()
-        accounts = connection.account_ids
-        existing = accounts.filtered(
-            lambda account: (
-                account.remote_id == self.remote_id
-                or (self.iban and account.iban == self.iban)
-                or (
-                    self.identification_hash
-                    and account.identification_hash == self.identification_hash
-                )
-            )
-        )[:1]
+        existing = self.existing_account_id
         values = {
             "remote_id": self.remote_id,
             "identification_hash": self.identification_hash,
