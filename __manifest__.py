@@ -23,6 +23,7 @@
         "views/account_bank_statement_line_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/psd2_connect_wizard_views.xml",
+        "wizards/psd2_statement_import_views.xml",
         "views/menus.xml",
     ],
     "demo": ["data/psd2_demo.xml"],

@@ -1,5 +1,4 @@
 import datetime
-import json
 import logging
 
 from odoo import _, api, fields, models
@@ -7,7 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import format_datetime
 
 from ..engine import budget, errors, schedule, sync
-from ..engine.records import RejectedRecord, RemoteAccount
+from ..engine.records import RemoteAccount
 
 _logger = logging.getLogger(__name__)
 
@@ -196,7 +195,9 @@ class Psd2BankAccount(models.Model):
         )
         for outcome in reader.pages():
             with self.env.cr.savepoint():
-                created, duplicates, rejected = self._psd2_import_candidates(outcome.candidates)
+                created, duplicates, rejected = self.journal_id._psd2_import_transactions(
+                    outcome.candidates
+                )
                 log._psd2_add_page(outcome, created, duplicates, rejected)
                 values = {"sync_cursor": outcome.cursor.to_dict() if outcome.cursor else False}
                 if outcome.cursor is None:
@@ -213,56 +214,6 @@ class Psd2BankAccount(models.Model):
         except ValueError:
             _logger.warning("Discarding unreadable sync cursor of bank account %s", self.id)
             return None
-
-    def _psd2_import_candidates(self, candidates):
-        """Create the statement lines of ``candidates`` whose key the journal lacks.
-
-        :return: ``(created lines, number of duplicates skipped, rejected records)``.
-        """
-        lines = self.env["account.bank.statement.line"]
-        if not candidates:
-            return lines, 0, []
-        keys = [key for key, _transaction in candidates]
-        existing = set(
-            lines.sudo()
-            .search([("journal_id", "=", self.journal_id.id), ("psd2_dedup_key", "in", keys)])
-            .mapped("psd2_dedup_key")
-        )
-        journal_currency = self.journal_id.currency_id or self.company_id.currency_id
-        vals_list, rejected = [], []
-        for key, transaction in candidates:
-            if key in existing:
-                continue
-            if transaction.currency != journal_currency.name:
-                rejected.append(
-                    RejectedRecord(
-                        _(
-                            "Transaction in %(currency)s on an account kept in %(journal)s.",
-                            currency=transaction.currency,
-                            journal=journal_currency.name,
-                        ),
-                        transaction.raw,
-                    )
-                )
-                continue
-            vals_list.append(self._psd2_statement_line_values(key, transaction))
-        created = lines.sudo().create(vals_list) if vals_list else lines
-        return created, len(existing), rejected
-
-    def _psd2_statement_line_values(self, key, transaction):
-        return {
-            "journal_id": self.journal_id.id,
-            "date": transaction.booking_date,
-            "payment_ref": transaction.remittance or transaction.counterparty_name or "/",
-            "amount": float(transaction.amount),
-            "partner_name": transaction.counterparty_name or False,
-            "account_number": transaction.counterparty_account or False,
-            "transaction_type": str(transaction.raw.get("proprietaryBankTransactionCode") or "")
-            or False,
-            "transaction_details": _json_safe(transaction.raw),
-            "psd2_dedup_key": key,
-            "psd2_booking_status": transaction.status,
-        }
 
     def _psd2_refresh_balance(self, provider, consent):
         """Read the balance, unless the day's balance calls are spent (transactions matter more)."""
@@ -292,11 +243,3 @@ class Psd2BankAccount(models.Model):
 
     def _psd2_unlock(self):
         self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", (SYNC_LOCK_CLASS, self.id))
-
-
-def _json_safe(raw):
-    """Provider payloads may hold Decimals, dates or bytes: store them as JSON text values."""
-    try:
-        return json.loads(json.dumps(raw, default=str))
-    except (TypeError, ValueError):
-        return {"unreadable_payload": str(raw)[:2000]}

@@ -5,3 +5,4 @@ from . import test_balance_access
 from . import test_connect_wizard
 from . import test_consent_flow
 from . import test_consent_lifecycle
+from . import test_file_import

@@ -1,1 +1,2 @@
 from . import psd2_connect_wizard
+from . import psd2_statement_import
