@@ -24,6 +24,7 @@
         "views/res_config_settings_views.xml",
         "wizards/psd2_connect_wizard_views.xml",
         "wizards/psd2_statement_import_views.xml",
+        "wizards/psd2_backfill_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": ["data/psd2_demo.xml"],

@@ -48,6 +48,14 @@ class AccountJournal(models.Model):
             )
         return connection.sudo().action_sync_now()
 
+    def action_psd2_backfill(self):
+        self.ensure_one()
+        if not self.psd2_account_id:
+            raise UserError(
+                _("The journal %(journal)s is not connected to a bank.", journal=self.name)
+            )
+        return self.psd2_account_id.action_backfill()
+
     def action_psd2_renew_consent(self):
         self.ensure_one()
         return self.psd2_connection_id.action_renew_consent()

@@ -56,6 +56,11 @@ class Psd2BankConnection(models.Model):
     )
     institution_id = fields.Char(string="Bank Identifier", readonly=True)
     institution_name = fields.Char(string="Bank", readonly=True)
+    max_history_days = fields.Integer(
+        string="History Kept (days)",
+        readonly=True,
+        help="How far back the bank serves transactions, as the provider reports it.",
+    )
     state = fields.Selection(STATES, default="draft", required=True, tracking=True, index=True)
     consent_valid_until = fields.Datetime(
         readonly=True,

@@ -6,3 +6,4 @@ from . import test_connect_wizard
 from . import test_consent_flow
 from . import test_consent_lifecycle
 from . import test_file_import
+from . import test_backfill

@@ -303,6 +303,7 @@ class Psd2ConnectWizard(models.TransientModel):
             "state": "active",
             "institution_id": self.institution_line_id.institution_id,
             "institution_name": self.institution_line_id.name,
+            "max_history_days": self.institution_line_id.max_history_days,
         }
         if self.connection_id:
             self.connection_id.sudo().write(values)
