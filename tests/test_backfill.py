@@ -14,7 +14,7 @@ class TestBackfill(Psd2Common):
     def setUpClass(cls):
         super().setUpClass()
         with freeze_time(NOW):
-            cls.connection = cls.connect_sandbox(page_size=10)
+            cls.connection = cls.connect_sandbox(page_size=5)
             cls.connection._psd2_sync(trigger="manual")
         cls.account = cls.connection.account_ids
 
@@ -44,7 +44,7 @@ class TestBackfill(Psd2Common):
         self.assertTrue(start <= first_day <= start + 3 * DAY, "a weekend may have no booking")
         self.assertEqual(len(set(lines.mapped("psd2_dedup_key"))), len(lines))
         logs = self.connection.sync_log_ids.filtered(lambda log: log.trigger == "backfill")
-        self.assertGreater(len(logs), 1, "read over several cron calls, 20 pages each")
+        self.assertGreater(len(logs), 1, "read over several cron calls, 20 pages of 5 each")
         self.assertEqual(
             sum(logs.mapped("duplicate_count")) + len(before),
             len(lines) - sum(logs.mapped("created_count")) + len(before),
