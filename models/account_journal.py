@@ -6,11 +6,13 @@ from odoo.tools import format_datetime
 
 from ..engine.dedup import KeyAssigner
 from ..engine.fileimport import FileImportError, detect_format, parse_statement_file
-from ..engine.records import RejectedRecord
+from ..engine.records import MAX_NAME_LENGTH, RejectedRecord, clean_text
 
 #: File imports key their transactions apart from PSD2 feeds: a bank reference in a file and
 #: a provider's transaction id are different namespaces.
 FILE_KEY_PREFIX = "file:"
+#: Longest provider record kept on a statement line (``transaction_details``), in characters.
+MAX_RAW_PAYLOAD = 20_000
 
 
 class AccountJournal(models.Model):
@@ -98,14 +100,26 @@ class AccountJournal(models.Model):
         return created, len(existing), rejected
 
     def _psd2_statement_line_values(self, key, transaction):
+        """Statement line values of one engine transaction, every text bounded.
+
+        Adapters already clean what they read; this is the last line of defence for any
+        source (a new provider, a file), so that one absurd record cannot bloat the journal.
+        """
+        name = clean_text(transaction.counterparty_name, max_length=MAX_NAME_LENGTH)
+        title = clean_text(transaction.remittance)
         return {
             "journal_id": self.id,
             "date": transaction.booking_date,
-            "payment_ref": transaction.remittance or transaction.counterparty_name or "/",
+            "payment_ref": title or name or "/",
             "amount": float(transaction.amount),
-            "partner_name": transaction.counterparty_name or False,
-            "account_number": transaction.counterparty_account or False,
-            "transaction_type": str(transaction.raw.get("proprietaryBankTransactionCode") or "")
+            "partner_name": name or False,
+            "account_number": clean_text(
+                transaction.counterparty_account, max_length=MAX_NAME_LENGTH
+            )
+            or False,
+            "transaction_type": clean_text(
+                transaction.raw.get("proprietaryBankTransactionCode"), max_length=64
+            )
             or False,
             "transaction_details": _json_safe(transaction.raw),
             "psd2_dedup_key": key,
@@ -223,11 +237,14 @@ class AccountJournal(models.Model):
 
 
 def _json_safe(raw):
-    """Provider payloads may hold Decimals, dates or bytes: store them as JSON text values."""
+    """The provider's record as JSON (Decimals, dates, bytes as text), at most 20 kB of it."""
     try:
-        return json.loads(json.dumps(raw, default=str))
+        text = json.dumps(raw, default=str, ensure_ascii=False)
     except (TypeError, ValueError):
-        return {"unreadable_payload": str(raw)[:2000]}
+        return {"unreadable_payload": str(raw)[:MAX_RAW_PAYLOAD]}
+    if len(text) > MAX_RAW_PAYLOAD:
+        return {"truncated_payload": text[:MAX_RAW_PAYLOAD]}
+    return json.loads(text)
 
 
 def _looks_like_statement(attachment):

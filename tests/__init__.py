@@ -8,3 +8,4 @@ from . import test_consent_lifecycle
 from . import test_file_import
 from . import test_backfill
 from . import test_multi_company_access
+from . import test_hostile_input
