@@ -10,11 +10,13 @@ import importlib
 import pytest
 
 MODULES = (
+    "engine.crypto",
     "engine.dedup",
     "engine.identifiers",
     "engine.records",
     "engine.schedule",
     "engine.sync",
+    "engine.webhooks",
 )
 
 
