@@ -74,6 +74,11 @@ _MAIN, _VAT, _EUR = "main", "vat", "eur"
 #: size bound keeps a long-running server's memory flat (a history is about 1 MB).
 _HISTORY_CACHE = collections.OrderedDict()
 _HISTORY_CACHE_SIZE = 12
+#: Generated account-days, from which histories are assembled: the clock moving to a new day
+#: then costs one new day, not two years of them. About 3 accounts x 2 years of one bank; the
+#: transactions are shared with the histories, so this bounds the memory of both.
+_DAY_CACHE = collections.OrderedDict()
+_DAY_CACHE_SIZE = 2500
 _HISTORY_LOCK = threading.Lock()
 _ACCOUNT_SPECS = (
     # (key, name, currency, bank code, opening balance range)
@@ -326,7 +331,12 @@ class SandboxBank(Provider):
         return history
 
     def _day(self, key, day):
-        """Generate the transactions *initiated* on ``day`` for account ``key``."""
+        """The transactions *initiated* on ``day`` for account ``key`` (generated once)."""
+        cache_key = (self.seed, self.holder_name, self.holder_vat, bool(self.with_ids), key, day)
+        with _HISTORY_LOCK:
+            if cache_key in _DAY_CACHE:
+                _DAY_CACHE.move_to_end(cache_key)
+                return _DAY_CACHE[cache_key]
         rng = random.Random(f"{self.seed}/{key}/{day.isoformat()}")
         builder = _DayBuilder(self, key, day, rng)
         if key == _MAIN:
@@ -335,7 +345,12 @@ class SandboxBank(Provider):
             builder.vat_account_day()
         else:
             builder.eur_account_day()
-        return builder.entries
+        entries = tuple(builder.entries)
+        with _HISTORY_LOCK:
+            _DAY_CACHE[cache_key] = entries
+            while len(_DAY_CACHE) > _DAY_CACHE_SIZE:
+                _DAY_CACHE.popitem(last=False)
+        return entries
 
     def _announced_entries(self, key):
         entries = []
@@ -382,9 +397,7 @@ class _DayBuilder:
     def vat_account_day(self):
         # Credits of the VAT account are the VAT parts of split payments received on the main
         # account; they are generated there (see customer_transfer) with this day's seed.
-        main = _DayBuilder(self.bank, _MAIN, self.day, random.Random(self._main_seed()))
-        main.main_account_day()
-        for transaction, visible_at, _pending in main.entries:
+        for transaction, visible_at, _pending in self.bank._day(_MAIN, self.day):
             split = transaction.raw.get("_vat_part")
             if split:
                 self.add(
@@ -646,9 +659,6 @@ class _DayBuilder:
                 f"FS {sequence}/{year}",
             )
         )
-
-    def _main_seed(self):
-        return f"{self.bank.seed}/{_MAIN}/{self.day.isoformat()}"
 
 
 def announced_payment(
