@@ -43,7 +43,7 @@ from engine.protocol_sandbox import start_sandbox_server
 from engine.protocol_sandbox.enablebanking import sandbox_private_key
 from engine.providers import get_provider_class
 from engine.providers.sandbox import EPOCH, INSTITUTION_ID, SandboxBank
-from engine.records import Consent
+from engine.records import Consent, RejectedRecord
 from engine.sync import DIRECTION_ALL, SyncCursor, WindowReader, plan_window
 
 #: First run of every scenario: Tuesday 10 March 2026, 11:45 in Warsaw (a scheduled sync time).
@@ -151,6 +151,8 @@ class RunResult:
     restarted: bool = False
     #: The window's last page was written (the run may still fail or die afterwards).
     window_done: bool = False
+    #: Records the run could not import, with a reason (the sync log's rejected lines).
+    rejected: list = dataclasses.field(default_factory=list)
 
     def __str__(self):
         error = f" ({type(self.error).__name__}: {self.error})" if self.error else ""
@@ -205,11 +207,18 @@ def run_sync(journal, provider, consent, account_id, now, settings, hooks=None, 
             result.repeated += outcome.repeated
             keys = [key for key, _transaction in outcome.candidates]
             existing = journal.existing_keys(keys)
-            new = [
-                (key, transaction)
-                for key, transaction in outcome.candidates
-                if key not in existing and transaction.currency == journal.currency
-            ]
+            new = []
+            result.rejected.extend(outcome.rejected)
+            for key, transaction in outcome.candidates:
+                if key in existing:
+                    continue
+                if transaction.currency != journal.currency:
+                    reason = (
+                        f"Transaction in {transaction.currency} on a {journal.currency} account."
+                    )
+                    result.rejected.append(RejectedRecord(reason, transaction.raw))
+                    continue
+                new.append((key, transaction))
             hooks.call("before_write", index)
             synced_until = outcome.synced_until
             if settings.legacy_synced_until:
