@@ -22,8 +22,11 @@ scenario in ``engine_tests/test_fault_injection.py``):
 - **A page served twice.** With ids, the keys repeat and the database skips them. Without ids
   (Kontomatik, a bank without ``entry_reference``) a repeated transaction would get the next
   occurrence number and look like a twin; so a page whose content (in order) equals an earlier
-  page of the same pass is taken for a repeat as a whole. Limit: a page whose transactions are
-  all identical to each other cannot be told from real twins and is imported as twins.
+  page of the same pass is taken for a repeat as a whole. Limits: a page whose transactions are
+  all identical to each other cannot be told from real twins, and is imported as twins if it
+  comes again; two genuinely different pages with the same transactions in the same order
+  (the same purchases repeated in the same order on one day, a page apart) would be taken for
+  a repeat. Only the last :data:`MAX_SEEN_PAGES` pages are remembered.
 - **A resumed window whose page token no longer works** (Enable Banking continuation keys belong
   to one session; a renewed consent brings another): the window is read again from its first
   page, with fresh occurrence counters; the keys make the re-read harmless.
@@ -31,7 +34,11 @@ scenario in ``engine_tests/test_fault_injection.py``):
   counters are carried over (fingerprint keys), the resumed reader first reads the last page
   read again: if it changed (an offset-paged provider where a transaction was inserted before
   the token), the window is read again from its first page, since the saved counters no longer
-  match the listing. With ids only, nothing needs checking.
+  match the listing. With ids only, an insertion only repeats a transaction (the key skips it);
+  a transaction *removed* before the token of an offset-paged provider would make the one after
+  it slide onto a page already read: it is read by the next windows while their overlap reaches
+  its date (Enable Banking pages a snapshot and Kontomatik and GoCardless do not page, so this
+  concerns offset-paged adapters to come).
 - **Pending transactions that book later**, under a new id, another amount, or another date:
   they are never imported while pending (by default), and the window's ``synced_until`` stops
   the day before the earliest pending transaction seen, so the next runs keep reading that day
