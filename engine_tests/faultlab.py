@@ -123,6 +123,9 @@ class Journal:
     def unlock(self):
         self._advisory_lock.release()
 
+    def is_locked(self):
+        return self._advisory_lock.locked()
+
 
 @dataclasses.dataclass
 class Hooks:
