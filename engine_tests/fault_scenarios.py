@@ -91,13 +91,6 @@ def kill_at(page):
     return kill
 
 
-def wire_or_plan(bench, wire_kind, plan_kind, *, on="transactions", wire=None, plan=None):
-    """A function arming the fault on the wire (protocol sandbox) or in the provider plan."""
-    if bench.http:
-        return lambda: bench.arm(wire_kind, on=on, **(wire or {"times": 1}))
-    return lambda: bench.plan.arm(plan_kind, **(plan or {}))
-
-
 # -- Scenarios -------------------------------------------------------------------------------------
 @scenario("baseline", "three clean runs: first sync, same afternoon, next day")
 def baseline(bench):
@@ -108,13 +101,9 @@ def baseline(bench):
 
 @scenario("rate_limited", "429 with a wait time mid-window; next run after the wait")
 def rate_limited(bench):
-    arm = wire_or_plan(
-        bench,
-        "rate_limited",
-        "rate_limited",
-        wire={"retry_after": 5400, "times": 1},
-        plan={"retry_after": 5400},
-    )
+    def arm():
+        bench.arm("rate_limited", retry_after=5400, times=1)
+
     failed = expect(
         bench.sync(fault_on_page(bench, mid_window(bench), arm)), "failed", errors.RateLimited
     )
@@ -129,9 +118,10 @@ def rate_limited(bench):
 @scenario("server_errors", "HTTP 500, 502 and 503 on three runs in a row, then a clean run")
 def server_errors(bench):
     for status in (500, 502, 503):
-        arm = wire_or_plan(
-            bench, "server_error", "unavailable", wire={"status": status, "times": 1}
-        )
+
+        def arm(status=status):
+            bench.arm("server_error", status=status, times=1)
+
         result = bench.sync(fault_on_page(bench, mid_window(bench), arm))
         expect(result, "failed", errors.ProviderUnavailable)
         bench.clock.advance(hours=1)
@@ -143,7 +133,10 @@ def timeout(bench):
     expect(bench.sync(), "success")  # the bank's history for today is built: answers are quick
     bench.clock.advance(hours=3.5)
     bench.adapter_settings["timeout"] = 0.5
-    arm = wire_or_plan(bench, "slow", None, wire={"delay": 1.5, "times": 1})
+
+    def arm():
+        bench.arm("slow", delay=1.5, times=1)
+
     failed = expect(
         bench.sync(fault_on_page(bench, mid_window(bench), arm)),
         "failed",
@@ -158,7 +151,9 @@ def timeout(bench):
 
 @scenario("connection_reset", "the connection reset without an answer", applies=on_the_wire)
 def connection_reset(bench):
-    arm = wire_or_plan(bench, "connection_reset", None)
+    def arm():
+        bench.arm("connection_reset", times=1)
+
     result = bench.sync(fault_on_page(bench, mid_window(bench), arm))
     expect(result, "failed", errors.ProviderUnavailable)
     bench.clock.advance(hours=1)
@@ -167,7 +162,9 @@ def connection_reset(bench):
 
 @scenario("malformed_page", "HTTP 200 with an HTML (or broken XML) body instead of the page")
 def malformed_page(bench):
-    arm = wire_or_plan(bench, "malformed", "bad_page", on="result")
+    def arm():
+        bench.arm("malformed", on="result", times=1)
+
     expect(bench.sync(fault_on_page(bench, mid_window(bench), arm)), "failed", errors.BadPayload)
     bench.clock.advance(hours=1)
     expect(bench.sync(), "success")
@@ -175,7 +172,9 @@ def malformed_page(bench):
 
 @scenario("truncated_page", "HTTP 200 with the page cut in half", applies=on_the_wire)
 def truncated_page(bench):
-    arm = wire_or_plan(bench, "truncated", None, on="result")
+    def arm():
+        bench.arm("truncated", on="result", times=1)
+
     expect(bench.sync(fault_on_page(bench, mid_window(bench), arm)), "failed", errors.BadPayload)
     bench.clock.advance(hours=1)
     expect(bench.sync(), "success")
@@ -186,7 +185,7 @@ def page_served_twice(bench):
     if bench.code == "enablebanking":
         bench.arm("duplicate_page", times=1)  # the sandbox repeats a page under a fresh key
     else:
-        bench.plan.arm("repeat_page")
+        bench.arm_around_adapter("duplicate_page", times=1)  # no paging on the wire
     result = expect(bench.sync(), "success")
     if not result.repeated:
         raise ScenarioError("No transaction was seen twice: the page was not repeated.")
@@ -288,29 +287,23 @@ def pending_then_booked(bench):
 
 @scenario("maintenance_window", "the bank down for six hours, from the middle of a run")
 def maintenance_window(bench):
-    arm = wire_or_plan(
-        bench,
-        "server_error",
-        "unavailable",
-        on="any",
-        wire={"status": 503},
-        plan={"call": "any", "times": None},
-    )
+    def arm():
+        bench.arm("server_error", on="any", status=503)  # until cleared
+
     result = bench.sync(fault_on_page(bench, mid_window(bench), arm))
     expect(result, "failed", errors.ProviderUnavailable)
     bench.clock.advance(hours=3)
     expect(bench.sync(), "failed", errors.ProviderUnavailable)
     bench.clock.advance(hours=3)
-    if bench.http:
-        bench.server.clear_faults()
-    else:
-        bench.plan.clear()
+    bench.clear_faults()
     expect(bench.sync(), "success")
 
 
 @scenario("consent_expired_mid_sync", "the consent expires mid-window; renewed, sync again")
 def consent_expired_mid_sync(bench):
-    arm = wire_or_plan(bench, "consent_expired", "consent_expired")
+    def arm():
+        bench.arm("consent_expired", times=1)
+
     result = bench.sync(fault_on_page(bench, mid_window(bench), arm))
     expect(result, "failed", errors.ConsentExpired)
     bench.clock.advance(hours=2)
@@ -363,16 +356,9 @@ def killed_between_pages(bench):
     expect(bench.sync(), "success")
 
 
-def _slow_first_call(bench, delay):
-    if bench.http:
-        bench.arm("slow", delay=delay, times=1)
-    else:
-        bench.plan.arm("slow", delay=delay)
-
-
 @scenario("two_syncs_at_once", "a second sync of the account starts while one runs")
 def two_syncs_at_once(bench):
-    _slow_first_call(bench, 0.5)
+    bench.arm("slow", delay=0.5, times=1)
     results = {}
     first = threading.Thread(target=lambda: results.setdefault("first", bench.sync()))
     first.start()

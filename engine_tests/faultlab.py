@@ -12,9 +12,10 @@ Sandbox Bank called directly. It has
   cursor after it, both or neither, a failed page not written, the next run resuming from the
   saved cursor (JSON, as stored) with a new provider instance and a new reader, and an account
   lock that makes a second concurrent run skip (the PostgreSQL advisory lock);
-- two ways to inject faults: the protocol sandbox's own, on the wire (``server.arm_fault``),
-  and a :class:`FaultPlan` applied by :class:`FaultyProvider` around any adapter, for faults
-  with no wire form here (a single-page provider serving its page twice; the embedded bank).
+- faults in the protocol sandbox's vocabulary (``engine/protocol_sandbox/README.md``): on the
+  wire for the HTTP providers (``server.arm_fault``), or applied around any adapter by
+  :class:`FaultyProvider` where there is no wire (the embedded bank) or the wire has no such
+  fault (a single-page provider serving its page twice).
 
 :meth:`Bench.tally` then compares the journal with the bank: every booked transaction the bank
 lists at the final clock, with a booking date inside the windows whose last page was written
@@ -41,6 +42,7 @@ from engine.accounts import relink
 from engine.jwt import load_private_key
 from engine.protocol_sandbox import start_sandbox_server
 from engine.protocol_sandbox.enablebanking import sandbox_private_key
+from engine.protocol_sandbox.faults import FaultBoard
 from engine.providers import get_provider_class
 from engine.providers.sandbox import EPOCH, INSTITUTION_ID, SandboxBank
 from engine.records import Consent, RejectedRecord
@@ -244,104 +246,73 @@ def run_sync(journal, provider, consent, account_id, now, settings, hooks=None, 
 
 
 # -- Faults without a wire form --------------------------------------------------------------------
-@dataclasses.dataclass
-class ProviderFault:
-    """A fault :class:`FaultyProvider` applies before a call reaches the adapter.
+class FaultyProvider:
+    """Wraps an adapter and applies the faults armed on a protocol sandbox ``FaultBoard``,
+    with the same vocabulary, before the call reaches the adapter.
 
-    ``kind``: ``rate_limited``, ``unavailable``, ``bad_page``, ``consent_expired`` (raise the
-    typed error the adapter would), ``slow`` (answer after ``delay`` seconds) or
-    ``repeat_page`` (serve the page twice: once, then again under a fresh token).
-    ``call``: ``transactions``, ``balances`` or ``any``; ``times``: ``None`` until cleared.
+    For faults that have no wire form here: the embedded Sandbox Bank (no HTTP), and a
+    single-page provider serving its page twice (``duplicate_page``: the page once, then again
+    under a fresh token). A fault's ``path`` selects the call: ``transactions``, ``balances``,
+    or ``""`` for every call. The other kinds raise the typed error the adapters map the
+    provider's answer to (``slow`` answers after ``delay`` seconds).
     """
 
-    kind: str
-    call: str = "transactions"
-    times: int | None = 1
-    retry_after: int | None = 3600
-    delay: float = 0.0
-
-
-class FaultPlan:
-    """The provider-level faults armed on a bench (shared by every run's provider)."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._faults = []
-        self.repeats = {}
-
-    def arm(self, kind, **options):
-        fault = ProviderFault(kind, **options)
-        with self._lock:
-            self._faults.append(fault)
-        return fault
-
-    def clear(self):
-        with self._lock:
-            self._faults.clear()
-
-    @property
-    def armed(self):
-        return list(self._faults)
-
-    def take(self, call):
-        with self._lock:
-            for fault in self._faults:
-                if fault.call not in (call, "any"):
-                    continue
-                if fault.times is not None:
-                    fault.times -= 1
-                    if fault.times <= 0:
-                        self._faults.remove(fault)
-                return fault
-        return None
-
-
-class FaultyProvider:
-    """Wraps an adapter and applies a :class:`FaultPlan` (see :class:`ProviderFault`)."""
-
     REPEAT = "repeat-page:"
+    KINDS = (
+        "rate_limited",
+        "server_error",
+        "slow",
+        "malformed",
+        "truncated",
+        "connection_reset",
+        "consent_expired",
+        "consent_revoked",
+        "duplicate_page",
+    )
 
-    def __init__(self, provider, plan):
+    def __init__(self, provider, board, repeats):
         self.provider = provider
-        self.plan = plan
+        self.board = board
+        self.repeats = repeats
 
     def fetch_transactions(self, consent, account_id, date_from, date_to, page=None):
         if isinstance(page, str) and page.startswith(self.REPEAT):
-            real_token, following = self.plan.repeats[page]
+            real_token, following = self.repeats[page]
             again = self.provider.fetch_transactions(
                 consent, account_id, date_from, date_to, page=real_token
             )
             return dataclasses.replace(again, next_page=following)
-        fault = self._apply(self.plan.take("transactions"))
+        fault = self._apply("transactions")
         answer = self.provider.fetch_transactions(consent, account_id, date_from, date_to, page)
-        if fault and fault.kind == "repeat_page":
-            token = f"{self.REPEAT}{len(self.plan.repeats) + 1}"
-            self.plan.repeats[token] = (page, answer.next_page)
+        if fault and fault.kind == "duplicate_page":
+            token = f"{self.REPEAT}{len(self.repeats) + 1}"
+            self.repeats[token] = (page, answer.next_page)
             answer = dataclasses.replace(answer, next_page=token)
         return answer
 
     def fetch_balances(self, consent, account_id):
-        self._apply(self.plan.take("balances"))
+        self._apply("balances")
         return self.provider.fetch_balances(consent, account_id)
 
     def __getattr__(self, name):
         return getattr(self.provider, name)
 
-    @staticmethod
-    def _apply(fault):
-        if fault is None or fault.kind == "repeat_page":
+    def _apply(self, call):
+        fault = self.board.take("*", call, self.KINDS)
+        if fault is None or fault.kind == "duplicate_page":
             return fault
         if fault.kind == "slow":
             time.sleep(fault.delay)
             return fault
-        raise {
-            "rate_limited": lambda: errors.RateLimited(
-                "The bank's daily limit is reached.", retry_after=fault.retry_after
-            ),
-            "unavailable": lambda: errors.ProviderUnavailable("The bank is in maintenance."),
-            "bad_page": lambda: errors.BadPayload("The page is not valid JSON."),
-            "consent_expired": lambda: errors.ConsentExpired("The consent has expired."),
-        }[fault.kind]()
+        if fault.kind == "rate_limited":
+            raise errors.RateLimited("The daily limit is reached.", retry_after=fault.retry_after)
+        if fault.kind in ("server_error", "connection_reset"):
+            raise errors.ProviderUnavailable(f"The bank is unavailable ({fault.kind}).")
+        if fault.kind in ("malformed", "truncated"):
+            raise errors.BadPayload("The page is not valid JSON.")
+        if fault.kind == "consent_revoked":
+            raise errors.ConsentRevoked("The account holder withdrew the consent.")
+        raise errors.ConsentExpired("The consent has expired.")
 
 
 # -- What the bank holds ---------------------------------------------------------------------------
@@ -438,7 +409,9 @@ class Bench:
         self.settings = settings or SyncSettings()
         self.clock = Clock()
         self.journal = Journal()
-        self.plan = FaultPlan()
+        #: Faults applied by :class:`FaultyProvider` (the embedded bank's only kind of fault).
+        self.board = FaultBoard()
+        self._repeats = {}
         self.runs = []
         self.adapter_settings = {}
         self.consent = None
@@ -453,7 +426,21 @@ class Bench:
 
     # -- Runs ----------------------------------------------------------------------------------
     def provider(self):
-        return FaultyProvider(self.adapter(), self.plan)
+        return FaultyProvider(self.adapter(), self.board, self._repeats)
+
+    def arm(self, kind, *, on="transactions", **options):
+        """Arm a fault on the calls that carry ``on``: ``transactions`` (the listing),
+        ``result`` (Kontomatik: polling the import that returns the transactions; elsewhere
+        the listing), ``balances`` or ``any``. Options as the protocol sandbox's faults."""
+        path = {"transactions": "transactions", "result": "transactions", "any": ""}.get(on, on)
+        return self.board.arm("*", kind, path=path, **options)
+
+    def arm_around_adapter(self, kind, **options):
+        """Arm a fault in :class:`FaultyProvider`, even on a bench with a wire (see :meth:`arm`)."""
+        return Bench.arm(self, kind, **options)
+
+    def clear_faults(self):
+        self.board.clear()
 
     def sync(self, hooks=None, use_lock=True):
         """One scheduled run, as the cron would start it (a new provider instance)."""
@@ -568,13 +555,12 @@ class HttpBench(Bench):
         return [t for t in listing if t.is_booked]
 
     def arm(self, kind, *, on="transactions", **options):
-        """Arm a protocol sandbox fault on the request that carries ``on``.
-
-        ``on``: ``transactions`` (the listing: Enable Banking and GoCardless transaction
-        pages; Kontomatik's import command), ``result`` (Kontomatik: polling the import that
-        returns the transactions; elsewhere the same as ``transactions``) or ``any``.
-        """
+        """Arm a fault on the wire, in the protocol sandbox (see :meth:`Bench.arm`)."""
         return self.server.arm_fault(self.code, kind, path=self._path(on), **options)
+
+    def clear_faults(self):
+        self.server.clear_faults()
+        super().clear_faults()
 
     def _path(self, on):
         if on == "any":

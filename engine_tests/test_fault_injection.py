@@ -90,7 +90,7 @@ def test_without_recognising_a_repeated_page_kontomatik_would_double_the_whole_p
     monkeypatch.setattr(sync, "page_digest", lambda transactions: ("", False))
     bench = HttpBench("kontomatik")
     try:
-        bench.plan.arm("repeat_page")
+        bench.arm_around_adapter("duplicate_page", times=1)
         assert bench.sync().status == "success"
         tally = bench.tally()
     finally:
