@@ -42,6 +42,7 @@ from engine.accounts import relink
 from engine.jwt import load_private_key
 from engine.protocol_sandbox import start_sandbox_server
 from engine.protocol_sandbox.enablebanking import sandbox_private_key
+from engine.protocol_sandbox.faults import KINDS as FAULT_KINDS
 from engine.protocol_sandbox.faults import FaultBoard
 from engine.providers import get_provider_class
 from engine.providers.sandbox import EPOCH, INSTITUTION_ID, SandboxBank
@@ -258,17 +259,8 @@ class FaultyProvider:
     """
 
     REPEAT = "repeat-page:"
-    KINDS = (
-        "rate_limited",
-        "server_error",
-        "slow",
-        "malformed",
-        "truncated",
-        "connection_reset",
-        "consent_expired",
-        "consent_revoked",
-        "duplicate_page",
-    )
+    #: Every kind but the bank login's (no login here).
+    KINDS = tuple(kind for kind in FAULT_KINDS if kind != "user_cancelled")
 
     def __init__(self, provider, board, repeats):
         self.provider = provider
