@@ -1,7 +1,7 @@
 # The two commands of README.md: `make demo` and `make test`.
 PYTHON ?= python3
 
-.PHONY: test test-engine test-odoo lint demo
+.PHONY: test test-engine test-odoo lint demo fault-report
 
 test: lint test-engine test-odoo
 
@@ -17,3 +17,7 @@ lint:
 
 demo:
 	.ci/demo
+
+# Fault-injection figures per provider (the scenarios of engine_tests/test_fault_injection.py).
+fault-report:
+	$(PYTHON) bench/fault_report.py

@@ -13,12 +13,14 @@ MODULES = (
     "engine.accounts",
     "engine.alerts",
     "engine.budget",
+    "engine.crypto",
     "engine.dedup",
     "engine.identifiers",
     "engine.jwt",
     "engine.records",
     "engine.schedule",
     "engine.sync",
+    "engine.webhooks",
 )
 
 

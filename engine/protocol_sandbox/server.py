@@ -101,6 +101,7 @@ class SandboxServer(ThreadingHTTPServer):
         page_size=25,
         enforce_limits=True,
         verbose=False,
+        with_transaction_ids=True,
         **credentials,
     ):
         super().__init__(address, _Handler)
@@ -108,7 +109,12 @@ class SandboxServer(ThreadingHTTPServer):
         from .gocardless import GoCardlessProtocol
         from .kontomatik import KontomatikProtocol
 
-        self.data = BankData(seed=seed, clock=clock, enforce_limits=enforce_limits)
+        self.data = BankData(
+            seed=seed,
+            clock=clock,
+            enforce_limits=enforce_limits,
+            with_transaction_ids=with_transaction_ids,
+        )
         self.faults = faults_module.FaultBoard()
         self.page_size = page_size
         self.verbose = verbose
