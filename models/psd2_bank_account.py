@@ -81,7 +81,9 @@ class Psd2BankAccount(models.Model):
         string="Balance Read At", readonly=True, groups="account_bank_psd2.group_psd2_balances"
     )
     synced_until = fields.Date(
-        readonly=True, help="Last booking date of the last completed sync window."
+        readonly=True,
+        help="Booked transactions are complete up to this date; the next sync reads from a "
+        "few days before it (the overlap).",
     )
     sync_cursor = fields.Json(readonly=True, copy=False)
     backfill_cursor = fields.Json(
@@ -216,7 +218,9 @@ class Psd2BankAccount(models.Model):
                 log._psd2_add_page(outcome, created, duplicates, rejected)
                 values = {cursor_field: outcome.cursor.to_dict() if outcome.cursor else False}
                 if outcome.cursor is None and cursor_field == "sync_cursor":
-                    values["synced_until"] = cursor.window.date_to
+                    # The engine holds this back before a pending item (booked later, often
+                    # with an earlier date): the next overlap then reaches back to it.
+                    values["synced_until"] = outcome.synced_until or cursor.window.date_to
                 self.sudo().write(values)
                 self.connection_id._psd2_after_provider_use(provider)
             log._psd2_commit()
