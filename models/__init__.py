@@ -7,5 +7,6 @@ from . import psd2_bank_connection
 from . import psd2_bank_connection_alerts
 from . import psd2_bank_account
 from . import psd2_sync_log
+from . import psd2_webhook_nonce
 from . import account_journal
 from . import account_bank_statement_line

@@ -4,11 +4,14 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..engine import budget, errors, schedule
+from ..engine import budget, errors, schedule, webhooks
 from ..engine.providers import get_provider_class, provider_classes, sandbox_data
 from ..engine.records import Consent
 
 _logger = logging.getLogger(__name__)
+
+#: Where providers and bank relays notify (see controllers/webhook.py).
+WEBHOOK_PATH = "/account_bank_psd2/webhook"
 
 #: A consent ending within this many days puts the connection in the "expiring" state.
 EXPIRING_DAYS = 14
@@ -84,6 +87,17 @@ class Psd2BankConnection(models.Model):
         readonly=True,
         copy=False,
         help="Calls made to the bank that count against its daily limit, per scope and account.",
+    )
+    webhook_secret = fields.Text(
+        readonly=True,
+        groups="base.group_system",
+        copy=False,
+        help="Signs the calls the provider or a bank relay makes to the webhook address; sealed.",
+    )
+    has_webhook = fields.Boolean(compute="_compute_webhook")
+    webhook_url = fields.Char(compute="_compute_webhook", string="Webhook Address")
+    webhook_requested_at = fields.Datetime(
+        readonly=True, copy=False, help="A valid webhook call asked for a sync at this moment."
     )
     blocked_until = fields.Datetime(
         readonly=True, copy=False, help="The provider asked us not to call before this moment."
@@ -163,6 +177,15 @@ class Psd2BankConnection(models.Model):
                 next_at = max(next_at, connection._psd2_next_call_slot(account, next_at))
             connection.sudo().next_sync_at = next_at
 
+    def _compute_webhook(self):
+        secrets = {c.id: bool(c.webhook_secret) for c in self.sudo()}
+        base_url = self.get_base_url() if self else ""
+        for connection in self:
+            connection.has_webhook = secrets.get(connection.id, False)
+            connection.webhook_url = (
+                f"{base_url}{WEBHOOK_PATH}/{connection.id}" if connection.id else False
+            )
+
     # -- Actions ---------------------------------------------------------------------------
     def action_sync_now(self):
         """Sync every account of the connection now, and tell the user how it went."""
@@ -190,6 +213,46 @@ class Psd2BankConnection(models.Model):
                 body=_("Consent revoked: the bank accounts are no longer synced.")
             )
         return True
+
+    def action_generate_webhook_secret(self):
+        """Make a new webhook secret and show it once, to give to the provider or relay."""
+        self.ensure_one()
+        secret = webhooks.generate_secret()
+        self.sudo().webhook_secret = self.env["psd2.secret.vault"]._psd2_seal(
+            self, "webhook_secret", secret
+        )
+        self.message_post(
+            body=_("A new webhook secret was generated; the previous one no longer works.")
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "sticky": True,
+                "title": _("Webhook secret (shown once)"),
+                "message": _(
+                    "Address: %(url)s  Secret: %(secret)s  Sign each call with HMAC-SHA256 in "
+                    "the X-PSD2-Signature header (see the module documentation).",
+                    url=self.webhook_url,
+                    secret=secret,
+                ),
+            },
+        }
+
+    def _psd2_webhook_secret(self):
+        """The webhook secret (opened), or None when the connection takes no webhooks."""
+        self.ensure_one()
+        if self.state not in SYNCING_STATES:
+            return None
+        return self.env["psd2.secret.vault"]._psd2_open(self, "webhook_secret")
+
+    def _psd2_queue_webhook_sync(self):
+        """Make the connection due now and wake the sync cron: no bank call in the request."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        self.sudo().write({"webhook_requested_at": now, "next_sync_at": now})
+        self.env.ref("account_bank_psd2.ir_cron_psd2_sync").sudo()._trigger()
 
     def action_open_accounts(self):
         self.ensure_one()
@@ -261,11 +324,7 @@ class Psd2BankConnection(models.Model):
         """Return the stored consent as the engine's :class:`~..engine.records.Consent`."""
         self.ensure_one()
         connection_sudo = self.sudo()
-        data = {}
-        if connection_sudo.consent_secret:
-            data = self.env["psd2.secret.vault"]._psd2_decrypt(
-                connection_sudo.consent_secret, self._psd2_consent_scope()
-            )
+        data = self.env["psd2.secret.vault"]._psd2_open(self, "consent_secret") or {}
         return Consent(
             consent_id=connection_sudo.consent_reference or "",
             valid_until=self.consent_valid_until or None,
@@ -280,14 +339,14 @@ class Psd2BankConnection(models.Model):
             {
                 "consent_reference": consent.consent_id,
                 "consent_valid_until": consent.valid_until,
-                "consent_secret": self.env["psd2.secret.vault"]._psd2_encrypt(
-                    consent.data or {}, self._psd2_consent_scope()
-                ),
+                # Nothing to seal (the Sandbox Bank): nothing stored, and no key needed.
+                "consent_secret": self.env["psd2.secret.vault"]._psd2_seal(
+                    self, "consent_secret", consent.data
+                )
+                if consent.data
+                else False,
             }
         )
-
-    def _psd2_consent_scope(self):
-        return f"psd2.bank.connection:{self.id}:consent"
 
     def _psd2_after_provider_use(self, provider):
         """Persist what a provider instance learnt: calls it made, tokens it refreshed."""
@@ -423,8 +482,10 @@ class Psd2BankConnection(models.Model):
         domain = [("state", "in", SYNCING_STATES), ("next_sync_at", "<=", now)]
         due = self.search(domain, limit=CRON_BATCH_SIZE, order="next_sync_at, id")
         for connection in due:
+            trigger = "webhook" if connection.webhook_requested_at else "cron"
+            connection.sudo().webhook_requested_at = False
             try:
-                connection._psd2_sync(trigger="cron")
+                connection._psd2_sync(trigger=trigger)
             except Exception as error:
                 _logger.exception("Bank sync of connection %s crashed", connection.id)
                 self.env["psd2.sync.log"]._psd2_rollback()

@@ -30,11 +30,11 @@ class Psd2ProviderConfig(models.Model):
     )
     setting_ids = fields.One2many("psd2.provider.setting", "config_id", string="Settings")
     is_complete = fields.Boolean(compute="_compute_is_complete")
-    runtime_state = fields.Json(
+    runtime_secret = fields.Text(
         readonly=True,
         copy=False,
         groups="base.group_system",
-        help="What the provider asked us to reuse (access tokens); kept with the secrets.",
+        help="What the provider asked us to reuse (access tokens), sealed by the vault.",
     )
 
     _sql_constraints = [
@@ -134,7 +134,7 @@ class Psd2ProviderConfig(models.Model):
                     missing=", ".join(missing),
                 )
             )
-        settings = dict(config.runtime_state or {})
+        settings = dict(self.env["psd2.secret.vault"]._psd2_open(config, "runtime_secret") or {})
         for line in config.setting_ids:
             settings[line.key] = line._psd2_value()
         if config.base_url:
@@ -144,5 +144,6 @@ class Psd2ProviderConfig(models.Model):
     def _psd2_store_runtime_state(self, state):
         """Keep what the provider wants reused (tokens), when it changed."""
         self.ensure_one()
-        if state and state != (self.sudo().runtime_state or {}):
-            self.sudo().runtime_state = state
+        vault = self.env["psd2.secret.vault"]
+        if state and state != (vault._psd2_open(self, "runtime_secret") or {}):
+            self.sudo().runtime_secret = vault._psd2_seal(self, "runtime_secret", state)

@@ -47,20 +47,14 @@ class Psd2ProviderSetting(models.Model):
                 continue
             if not line.is_secret:
                 raise ValidationError(_("%(label)s is not a secret setting.", label=line.label))
-            line.sudo().secret_value = self.env["psd2.secret.vault"]._psd2_encrypt(
-                line.secret_input.strip(), line._psd2_secret_scope()
+            vault = self.env["psd2.secret.vault"]
+            line.sudo().secret_value = vault._psd2_seal(
+                line, "secret_value", line.secret_input.strip()
             )
 
-    def _psd2_secret_scope(self):
-        """What a stored secret is bound to: a ciphertext moved elsewhere does not decrypt."""
-        return f"psd2.provider.setting:{self.config_id.id}:{self.key}"
-
     def _psd2_value(self):
-        """The setting's value for the provider (a secret decrypted); empty string if unset."""
+        """The setting's value for the provider (a secret opened); empty string if unset."""
         self.ensure_one()
         if not self.is_secret:
             return (self.value or "").strip()
-        stored = self.sudo().secret_value
-        if not stored:
-            return ""
-        return self.env["psd2.secret.vault"]._psd2_decrypt(stored, self._psd2_secret_scope())
+        return self.env["psd2.secret.vault"]._psd2_open(self, "secret_value") or ""

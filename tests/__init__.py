@@ -9,3 +9,5 @@ from . import test_file_import
 from . import test_backfill
 from . import test_multi_company_access
 from . import test_hostile_input
+from . import test_secrets
+from . import test_webhook
