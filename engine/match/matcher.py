@@ -1,0 +1,1098 @@
+"""The matcher: indexes built once from the open documents, then one pass per transfer.
+
+Cost model (``bench/bench_match_engine.py`` measures it): building the indexes is linear in
+the number of documents; matching one transfer costs a few hundred dictionary lookups for its
+title plus work proportional to the open documents of the partners it points to and of the
+documents with its exact amount, never to the whole ledger. No step compares a transfer with
+every document.
+
+Matching one transfer (:meth:`Matcher._evaluate`):
+
+1. classify what is never an invoice payment: our own accounts, tax-office and ZUS transfers;
+2. find partners: sender account, accounts and NIPs in the title, split-payment ``/IDC/``,
+   sender name, names in the title;
+3. find documents whose number or reference appears in the title (:mod:`.numbers` keys);
+   then, among the found partners' documents and the documents with the exact amount, bare
+   counters (``FV 108``) and one-character typos;
+4. build candidate sets: each document alone, the documents a title lists, and combinations
+   of one partner's residuals equal to the amount (:mod:`.combinations`);
+5. score every set with :mod:`.scoring`, keep the best, and refuse ``auto`` when another set
+   is as good.
+
+:meth:`Matcher.match` then resolves conflicts between transfers of the same run.
+"""
+
+import dataclasses
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from rapidfuzz.distance import OSA
+
+from . import combinations, identifiers, scoring
+from .model import (
+    KIND_BANK_FEE,
+    KIND_DOCUMENTS,
+    KIND_MALFORMED,
+    KIND_NONE,
+    KIND_OWN_TRANSFER,
+    KIND_SOCIAL_INSURANCE,
+    KIND_TAX,
+    Allocation,
+    MatchOptions,
+    Suggestion,
+)
+from .names import name_similarity, name_tokens
+from .normalize import fold
+from .numbers import EXACT, FUZZY, NONE, NORMALIZED, WEAK, document_keys, homoglyph_fold
+from .title import parse_title
+
+#: Sender-name similarity (0-100) from which a name identifies a partner, and from which it
+#: is a weak hint.
+NAME_MATCH = 88
+NAME_HINT = 70
+#: Name words shared by more parties than this are too common to look parties up by.
+MAX_PARTIES_PER_NAME_TOKEN = 400
+#: Most parties whose names are compared with one sender name.
+MAX_NAME_CANDIDATES = 40
+#: An account shared by more parties than this (a payment gateway's) identifies nobody.
+MAX_PARTIES_PER_ACCOUNT = 3
+#: Most documents of one partner examined for counters, typos and combinations.
+MAX_PARTNER_DOCUMENTS = 400
+#: Most documents with the transfer's exact amount examined.
+MAX_SAME_AMOUNT_DOCUMENTS = 60
+#: Most candidate sets kept per transfer (the best is the suggestion; the others are the
+#: fallbacks when another transfer of the run takes its documents).
+MAX_KEPT_CANDIDATES = 6
+#: Most documents the title may list for one partner before listing is ignored.
+MAX_LISTED_DOCUMENTS = 12
+
+_CENT = Decimal("0.01")
+_SOURCE_LABELS = ("invoice number", "payment reference", "reference")
+_ZUS_NAMES = ("ZAKLAD UBEZPIECZEN SPOLECZNYCH", "ZUS ")
+
+
+def _cents(amount):
+    return int((abs(amount) / _CENT).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+@dataclasses.dataclass
+class _Party:
+    key: str
+    name: str
+    tokens: tuple
+    legal_form: str
+    documents: list = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class _Hit:
+    """How one document's number was found in one title."""
+
+    level: int
+    reason: str
+    #: The document whose number the same title quotes exactly while this one only matched
+    #: with a typo: the typo match must then not be trusted alone.
+    shadowed_by: int | None = None
+
+
+@dataclasses.dataclass
+class _Candidate:
+    documents: tuple
+    confidence: float
+    reasons: list
+    amount_equal: bool
+    party: str
+    netting: bool = False
+    ambiguous: bool = False
+
+
+@dataclasses.dataclass
+class _Evaluation:
+    kind: str
+    candidates: list
+    partner_key: str | None
+    notes: list
+
+
+class Matcher:
+    """Index of open documents; call :meth:`match` for each batch of transfers.
+
+    :param documents: the open :class:`~.model.OpenDocument` objects (fully paid ones are
+        ignored). Ids must be unique.
+    :param parties: optional :class:`~.model.Party` objects with no open document (or with more
+        accounts than the documents carry): they let the matcher recognise a partner, report
+        it as ``partner_key`` and refuse to give its money to another partner's invoice.
+
+    Building is linear in the number of documents; keep the instance for as long as the open
+    documents do not change (a cron run, a wizard session).
+    """
+
+    def __init__(self, documents, parties=()):
+        self._documents = []
+        self._doc_party = []
+        self._doc_inbound = []
+        self._doc_cents = []
+        self._doc_keys = []
+        self._parties = {}
+        self._by_account = {}
+        self._by_vat = {}
+        self._by_name_token = {}
+        self._by_compact = {}
+        self._by_loose = {}
+        self._by_numeric = {}
+        self._by_digits = {}
+        self._by_semantic = {}
+        self._by_amount = {}
+        for party in parties:
+            self._add_party(party)
+        for document in documents:
+            if document.amount_residual <= 0:
+                continue
+            self._add_document(document)
+
+    # -- building -------------------------------------------------------------------------
+
+    def _add_party(self, party):
+        known = self._parties.get(party.key)
+        if known is None:
+            tokens, legal_form = name_tokens(party.name)
+            known = self._parties[party.key] = _Party(party.key, party.name, tokens, legal_form)
+            for token in tokens:
+                self._by_name_token.setdefault(token, []).append(party.key)
+        vat = identifiers.normalize_vat(party.vat)
+        if vat:
+            keys = self._by_vat.setdefault(vat, [])
+            if party.key not in keys:
+                keys.append(party.key)
+        for iban in party.ibans:
+            account = identifiers.normalize_account(iban)
+            if account:
+                keys = self._by_account.setdefault(account, [])
+                if party.key not in keys:
+                    keys.append(party.key)
+        return known
+
+    def _add_document(self, document):
+        index = len(self._documents)
+        party = self._add_party(document.partner)
+        party.documents.append(index)
+        self._documents.append(document)
+        self._doc_party.append(party.key)
+        self._doc_inbound.append(document.is_inbound)
+        cents = _cents(document.amount_residual)
+        self._doc_cents.append(cents)
+        self._by_amount.setdefault((document.currency, document.is_inbound, cents), []).append(
+            index
+        )
+        year = document.date.year if document.date else None
+        sources = [document.number, document.payment_reference or ""]
+        sources.extend(document.references)
+        all_keys = []
+        for source, text in enumerate(sources):
+            keys = document_keys(fold(text), year) if text else None
+            source = min(2, source)
+            all_keys.append(keys)
+            if keys is None:
+                continue
+            if source > 0 and all_keys[0] is not None and keys.compact == all_keys[0].compact:
+                continue  # the reference repeats the number
+            code = index * 4 + source
+            self._by_compact.setdefault(keys.compact, []).append(code)
+            if keys.loose != keys.compact:
+                self._by_loose.setdefault(keys.loose, []).append(code)
+            if keys.numeric_groups >= 2:
+                self._by_numeric.setdefault(keys.numeric, []).append(code)
+            if len(keys.digits) >= 7 and keys.digits != keys.compact:
+                self._by_digits.setdefault(keys.digits, []).append(code)
+            if keys.semantic:
+                self._by_semantic.setdefault(keys.semantic, []).append(code)
+        self._doc_keys.append(tuple(all_keys))
+
+    # -- public API -----------------------------------------------------------------------
+
+    def match(self, transfers, options=None):
+        """Return one :class:`~.model.Suggestion` per transfer, in the same order.
+
+        Within one call a document is never applied automatically to two transfers: the most
+        confident transfer keeps it (as long as its residual covers both, partial payments may
+        share it), the other falls back to its next candidate, without ``auto``.
+        """
+        options = options or MatchOptions()
+        transfers = list(transfers)
+        evaluations = [self._evaluate(transfer, options) for transfer in transfers]
+        return self._resolve(transfers, evaluations, options)
+
+    def match_one(self, transfer, options=None):
+        """Return the suggestion for one transfer alone (no conflict resolution)."""
+        return self.match([transfer], options)[0]
+
+    # -- one transfer ---------------------------------------------------------------------
+
+    def _evaluate(self, transfer, options):
+        amount = transfer.amount
+        if not amount or not amount.is_finite():
+            return _Evaluation(KIND_MALFORMED, [], None, ["transfer amount is zero or missing"])
+        inbound = amount > 0
+        currency = (transfer.currency or "").upper()
+        cents = _cents(amount)
+        parsed = parse_title(transfer.title)
+        account = identifiers.normalize_account(transfer.counterparty_iban)
+        own_accounts = {identifiers.normalize_account(iban) for iban in options.company_ibans}
+        own_vats = {identifiers.normalize_vat(vat) for vat in options.company_vats}
+        sender_name = fold(transfer.counterparty_name)
+
+        if account and account in own_accounts:
+            return _Evaluation(KIND_OWN_TRANSFER, [], None, ["transfer between our own accounts"])
+        if parsed.is_tax_payment or account.startswith(identifiers.TAX_MICRO_ACCOUNT_PREFIX):
+            form = f" (form {parsed.tax_form})" if parsed.tax_form else ""
+            return _Evaluation(
+                KIND_TAX, [], None, [f"tax-office payment{form}: not an invoice payment"]
+            )
+        if account.startswith(identifiers.ZUS_ACCOUNT_PREFIX) or any(
+            name in f"{sender_name} " for name in _ZUS_NAMES
+        ):
+            return _Evaluation(
+                KIND_SOCIAL_INSURANCE, [], None, ["ZUS contribution: not an invoice payment"]
+            )
+
+        context = _Context(
+            transfer=transfer,
+            options=options,
+            parsed=parsed,
+            inbound=inbound,
+            currency=currency,
+            cents=cents,
+            account=account,
+            own_accounts=own_accounts,
+            own_vats=own_vats,
+            sender_name=sender_name,
+        )
+        self._find_partners(context)
+        self._find_numbers(context)
+        self._find_in_pool(context)
+        candidates = self._build_candidates(context)
+        kind = KIND_DOCUMENTS if candidates else KIND_NONE
+        if not candidates and not inbound and parsed.looks_like_fee and not account:
+            kind = KIND_BANK_FEE
+            context.notes.append("bank fee or charge: not an invoice payment")
+        partner_key = candidates[0].party if candidates else context.best_partner()
+        return _Evaluation(kind, candidates, partner_key, context.notes)
+
+    # -- partners -------------------------------------------------------------------------
+
+    def _find_partners(self, context):
+        parsed = context.parsed
+        side = "sender" if context.inbound else "payee"
+        if context.account:
+            keys = self._by_account.get(context.account, ())
+            if 0 < len(keys) <= MAX_PARTIES_PER_ACCOUNT:
+                for key in keys:
+                    context.add_partner(
+                        key, scoring.PARTNER_STRONG, f"{side} IBAN belongs to {self._name(key)}"
+                    )
+        for account in parsed.accounts:
+            if account in context.own_accounts or account == context.account:
+                continue
+            keys = self._by_account.get(account, ())
+            if 0 < len(keys) <= MAX_PARTIES_PER_ACCOUNT:
+                for key in keys:
+                    context.add_partner(
+                        key,
+                        scoring.PARTNER_STRONG,
+                        f"account number in title belongs to {self._name(key)}",
+                    )
+        split_payment = parsed.split_payment
+        for nip in parsed.nips:
+            is_idc = split_payment is not None and nip == split_payment.idc
+            if nip in context.own_vats:
+                if is_idc and context.inbound:
+                    context.notes.append("split-payment IDC is our NIP")
+                continue
+            for key in self._by_vat.get(nip, ()):
+                if is_idc and context.inbound:
+                    reason = (
+                        f"split-payment IDC {nip} is the NIP of {self._name(key)} "
+                        "(the payer's own, where ours was expected)"
+                    )
+                elif is_idc:
+                    reason = f"split-payment IDC {nip} is the NIP of {self._name(key)}"
+                else:
+                    reason = f"NIP {nip} in title belongs to {self._name(key)}"
+                context.add_partner(key, scoring.PARTNER_STRONG, reason)
+        if context.transfer.counterparty_name:
+            self._match_name(context, context.transfer.counterparty_name, side)
+        if context.best_partner_level() < scoring.PARTNER_NAME:
+            self._match_title_words(context)
+
+    def _name(self, key):
+        party = self._parties.get(key)
+        return party.name if party and party.name else key
+
+    def _candidate_parties(self, tokens):
+        hits = {}
+        for token in tokens:
+            keys = self._by_name_token.get(token)
+            if not keys or len(keys) > MAX_PARTIES_PER_NAME_TOKEN:
+                continue
+            for key in keys:
+                hits[key] = hits.get(key, 0) + 1
+        if len(hits) > MAX_NAME_CANDIDATES:
+            best = sorted(hits.items(), key=lambda item: -item[1])[:MAX_NAME_CANDIDATES]
+            return [key for key, _count in best]
+        return list(hits)
+
+    def _match_name(self, context, name, side):
+        tokens, legal_form = name_tokens(name)
+        if not tokens:
+            return
+        for key in self._candidate_parties(tokens):
+            party = self._parties[key]
+            similarity = name_similarity(party.tokens, party.legal_form, tokens, legal_form)
+            if similarity >= NAME_MATCH:
+                level = scoring.PARTNER_NAME
+            elif similarity >= NAME_HINT:
+                level = scoring.PARTNER_WEAK
+            else:
+                continue
+            context.add_partner(
+                key,
+                level,
+                f"{side} name '{' '.join(tokens)}' matches {party.name} ({similarity:.0f} %)",
+            )
+
+    def _match_title_words(self, context):
+        words = [word for word in context.parsed.words if len(word) >= 3]
+        if not words:
+            return
+        word_set = set(words)
+        for key in self._candidate_parties(words):
+            party = self._parties[key]
+            found = [token for token in party.tokens if token in word_set]
+            if not found:
+                continue
+            if len(found) == len(party.tokens) and (len(found) >= 2 or len(found[0]) >= 6):
+                level = scoring.PARTNER_NAME
+            elif any(
+                len(token) >= 5 and len(self._by_name_token.get(token, ())) == 1 for token in found
+            ):
+                level = scoring.PARTNER_WEAK
+            else:
+                continue
+            context.add_partner(key, level, f"partner name {' '.join(found)} in title")
+
+    # -- numbers --------------------------------------------------------------------------
+
+    def _lookup(self, window):
+        """Yield ``(code, level)`` for every document key a title window equals."""
+        for code in self._by_compact.get(window.compact, ()):
+            yield code, EXACT if self._keys(code).specific else WEAK
+        for code in self._by_loose.get(window.loose, ()):
+            yield code, NORMALIZED if self._keys(code).specific else WEAK
+        if window.numeric_groups >= 2:
+            for code in self._by_numeric.get(window.numeric, ()):
+                keys = self._keys(code)
+                strong = keys.specific and (window.numeric_groups >= 3 or len(keys.digits) >= 7)
+                yield code, NORMALIZED if strong else WEAK
+        if len(window.digits) >= 7:
+            for code in self._by_digits.get(window.digits, ()):
+                yield code, NORMALIZED if self._keys(code).specific else WEAK
+        for reading in window.semantic:
+            for code in self._by_semantic.get(reading, ()):
+                keys = self._keys(code)
+                same_prefix = bool(window.prefix) and keys.compact.startswith(window.prefix)
+                strong = keys.specific and (reading[1] != 0 or same_prefix)
+                yield code, NORMALIZED if strong else WEAK
+
+    def _keys(self, code):
+        return self._doc_keys[code // 4][code % 4]
+
+    def _find_numbers(self, context):
+        parsed = context.parsed
+        raw_hits = []
+        for window in parsed.windows:
+            for code, level in self._lookup(window):
+                if window.joins_digits:
+                    level -= 1
+                if level >= WEAK:
+                    raw_hits.append((code, level, window, False))
+        for window in parsed.split_payment_windows:
+            for code, level in self._lookup(window):
+                if level >= WEAK:
+                    raw_hits.append((code, level, window, True))
+        for ksef in parsed.ksef_numbers:
+            for code in self._by_compact.get(identifiers.compact_ksef(ksef), ()):
+                raw_hits.append((code, EXACT, None, False))
+        # A window inside a longer one that found another document more strongly is a part
+        # of that number, not a number of its own ("12/2026" inside "FV 12/2026").
+        kept = []
+        for code, level, window, from_split in raw_hits:
+            dominated = window is not None and any(
+                other_window is not None
+                and other_split == from_split
+                and other_code // 4 != code // 4
+                and other_level > level
+                and other_window.contains(window)
+                for other_code, other_level, other_window, other_split in raw_hits
+            )
+            if not dominated:
+                kept.append((code, level, window, from_split))
+        context.number_windows = [
+            (window, from_split, code // 4, level) for code, level, window, from_split in kept
+        ]
+        for code, level, window, from_split in kept:
+            index, source = divmod(code, 4)
+            keys = self._doc_keys[index][source]
+            label = "split-payment /INV/ names" if from_split else None
+            written = window.text if window is not None else keys.text
+            context.add_hit(index, level, self._number_reason(index, source, level, written, label))
+        self._find_siblings(context)
+
+    def _number_reason(self, index, source, level, written, label=None):
+        document = self._documents[index]
+        keys = self._doc_keys[index][source]
+        if label:
+            return f"{label} {keys.text}" + ("" if level == EXACT else f" (as '{written}')")
+        if source == 1 and not document.is_inbound:
+            kind = "vendor reference"
+        else:
+            kind = _SOURCE_LABELS[source]
+        compact_written = written.replace(" ", "")
+        if level == EXACT or compact_written == keys.compact:
+            return scoring.number_reason(EXACT, kind, keys.text, written)
+        return scoring.number_reason(level, kind, keys.text, written)
+
+    def _find_siblings(self, context):
+        """Add documents a title lists in short form after a full number (``0042,0043``)."""
+        numbers = context.parsed.standalone_numbers
+        if not numbers:
+            return
+        for index, hit in list(context.hits.items()):
+            if hit.level < NORMALIZED:
+                continue
+            party = self._doc_party[index]
+            for keys in self._doc_keys[index]:
+                if keys is None:
+                    continue
+                for number in numbers:
+                    if number == keys.counter or not 0 < number < 1_000_000:
+                        continue
+                    codes = []
+                    if keys.semantic:
+                        _counter, month, year = keys.semantic
+                        if number in (month, year, year % 100):
+                            continue
+                        codes.extend(self._by_semantic.get((number, month, year), ()))
+                    head, _dot, tail = keys.loose.rpartition(".")
+                    if head and tail.isdigit():
+                        codes.extend(self._by_loose.get(f"{head}.{number}", ()))
+                    for code in codes:
+                        sibling = code // 4
+                        if sibling == index or self._doc_party[sibling] != party:
+                            continue
+                        sibling_keys = self._keys(code)
+                        context.add_hit(
+                            sibling,
+                            NORMALIZED,
+                            f"{sibling_keys.text} listed in title after {keys.text}",
+                        )
+
+    def _find_in_pool(self, context):
+        """Look for bare counters and typos among the documents other evidence points to."""
+        pool = set()
+        for key, (level, _reasons) in context.partners.items():
+            if level >= scoring.PARTNER_WEAK:
+                party = self._parties.get(key)
+                if party:
+                    pool.update(
+                        index
+                        for index in party.documents[-MAX_PARTNER_DOCUMENTS:]
+                        if self._eligible(index, context)
+                    )
+        same_amount = self._by_amount.get((context.currency, context.inbound, context.cents), ())
+        context.same_amount = list(same_amount[:MAX_SAME_AMOUNT_DOCUMENTS])
+        context.pool = pool
+        parsed = context.parsed
+        choices = self._fuzzy_choices(context)
+        for index in pool | set(context.same_amount):
+            if index in context.hits or not self._eligible(index, context):
+                continue
+            for source, keys in enumerate(self._doc_keys[index]):
+                if keys is None:
+                    continue
+                if (
+                    index in pool
+                    and keys.counter is not None
+                    and (
+                        keys.counter in parsed.announced_numbers
+                        or (
+                            keys.counter >= 100
+                            and keys.counter in parsed.standalone_numbers
+                            and not 1990 <= keys.counter <= 2099
+                        )
+                    )
+                ):
+                    kind = "counter of " + ("vendor reference" if source == 1 else "invoice")
+                    context.add_hit(index, WEAK, f"{kind} {keys.text} in title as '{keys.counter}'")
+                    break
+                typo = self._typo(keys, choices)
+                if typo is not None:
+                    window, from_split = typo
+                    reason = self._number_reason(index, source, FUZZY, window.text)
+                    shadow = context.exact_for(window, from_split)
+                    context.add_hit(index, FUZZY, reason, shadowed_by=shadow)
+                    break
+
+    @staticmethod
+    def _fuzzy_choices(context):
+        choices = []
+        for window, from_split in context.all_windows():
+            if window.joins_digits or len(window.compact) < 5:
+                continue
+            choices.append((homoglyph_fold(window.compact), window.digits, window, from_split))
+        return choices
+
+    @staticmethod
+    def _typo(keys, choices):
+        """Return ``(window, from_split)`` one edit away from the document's keys, or None."""
+        if not keys.specific or len(keys.compact) < 6:
+            return None
+        compact = homoglyph_fold(keys.compact)
+        for folded, digits, window, from_split in choices:
+            if (
+                abs(len(folded) - len(compact)) <= 1
+                and folded != compact
+                and OSA.distance(folded, compact, score_cutoff=1) <= 1
+            ):
+                return window, from_split
+            if (
+                len(keys.digits) >= 6
+                and abs(len(digits) - len(keys.digits)) <= 1
+                and digits != keys.digits
+                and OSA.distance(digits, keys.digits, score_cutoff=1) <= 1
+                and window.numeric_groups == keys.numeric_groups
+            ):
+                return window, from_split
+        return None
+
+    def _eligible(self, index, context):
+        return (
+            self._doc_inbound[index] == context.inbound
+            and self._documents[index].currency == context.currency
+        )
+
+    # -- candidates -----------------------------------------------------------------------
+
+    def _build_candidates(self, context):
+        sets = {}
+
+        def add(indexes, netting=False):
+            key = tuple(sorted(indexes))
+            if key and key not in sets:
+                sets[key] = netting
+
+        hits_by_party = {}
+        for index in context.hits:
+            if self._documents[index].currency != context.currency:
+                continue
+            hits_by_party.setdefault(self._doc_party[index], []).append(index)
+            if self._eligible(index, context):
+                add((index,))
+        for index in context.pool | set(context.same_amount):
+            if self._eligible(index, context) and self._doc_cents[index] == context.cents:
+                add((index,))
+        for party, indexes in hits_by_party.items():
+            self._listed_sets(context, party, indexes, add)
+        self._partner_combinations(context, add)
+        candidates = []
+        for key, netting in sets.items():
+            candidate = self._score(context, key, netting)
+            if candidate is not None and candidate.confidence > 0:
+                candidates.append(candidate)
+        if not candidates:
+            fallback = self._partner_fallback(context)
+            if fallback is not None:
+                candidates.append(fallback)
+        return self._rank(candidates)
+
+    def _open_documents(self, context, party_key):
+        """The party's documents this transfer may settle, oldest due first (bounded)."""
+        party = self._parties.get(party_key)
+        if party is None:
+            return []
+        indexes = [
+            index
+            for index in party.documents[-MAX_PARTNER_DOCUMENTS:]
+            if self._eligible(index, context)
+        ]
+        indexes.sort(key=self._due_key)
+        return indexes
+
+    def _due_key(self, index):
+        document = self._documents[index]
+        return (document.due_date or document.date or datetime.date.max, document.id)
+
+    def _listed_sets(self, context, party, indexes, add):
+        """Add the sets a title lists: all named documents, subsets equal to the amount,
+        named invoices net of named credit notes, named documents plus unnamed ones."""
+        same = [index for index in indexes if self._eligible(index, context)]
+        opposite = [index for index in indexes if not self._eligible(index, context)]
+        if len(same) + len(opposite) > MAX_LISTED_DOCUMENTS:
+            return
+        same_cents = [self._doc_cents[index] for index in same]
+        if len(same) >= 2:
+            add(same)
+            found, _complete = combinations.find_combinations(
+                same_cents, context.cents, len(same), limit=3
+            )
+            for combination in found:
+                add([same[position] for position in combination])
+        if same and opposite:
+            net = sum(same_cents) - sum(self._doc_cents[index] for index in opposite)
+            if net == context.cents:
+                add(same + opposite, netting=True)
+        missing = context.cents - sum(same_cents)
+        room = context.options.max_combination - len(same)
+        if same and missing > 0 and room > 0:
+            others = [index for index in self._open_documents(context, party) if index not in same]
+            others = others[: combinations.MAX_CANDIDATES]
+            found, _complete = combinations.find_combinations(
+                [self._doc_cents[index] for index in others],
+                missing,
+                room,
+                min_size=1,
+                limit=2,
+            )
+            for combination in found:
+                add(same + [others[position] for position in combination])
+
+    def _partner_combinations(self, context, add):
+        """Add combinations of one recognised partner's residuals equal to the amount."""
+        for key, (level, _reasons) in context.partners.items():
+            if level < scoring.PARTNER_NAME:
+                continue
+            indexes = self._open_documents(context, key)[: combinations.MAX_CANDIDATES]
+            if len(indexes) < 2:
+                continue
+            found, complete = combinations.find_combinations(
+                [self._doc_cents[index] for index in indexes],
+                context.cents,
+                context.options.max_combination,
+                limit=3,
+            )
+            context.combination_search[key] = (len(indexes), complete and len(found) <= 1)
+            for combination in found:
+                add([indexes[position] for position in combination])
+
+    def _score(self, context, indexes, netting):
+        documents = [self._documents[index] for index in indexes]
+        party = self._doc_party[indexes[0]]
+        if any(self._doc_party[index] != party for index in indexes):
+            return None
+        same = [index for index in indexes if self._eligible(index, context)]
+        if not same:
+            return None
+        opposite = [index for index in indexes if index not in same]
+        total = sum(self._doc_cents[index] for index in same) - sum(
+            self._doc_cents[index] for index in opposite
+        )
+        amount_equal = total == context.cents
+        levels = [context.hits[index].level if index in context.hits else NONE for index in indexes]
+        named = [level for level in levels if level > NONE]
+        partner_level = context.partner_level(party)
+        reasons = [context.hits[index].reason for index in indexes if index in context.hits]
+        if named and len(named) < len(levels):
+            # Some documents named, others found by the amount: trust the weakest named one.
+            if not amount_equal:
+                return None
+            confidence = scoring.base_confidence(min(named), partner_level, True) - 0.01
+        elif named:
+            confidence = scoring.base_confidence(min(named), partner_level, amount_equal)
+        elif len(indexes) > 1:
+            if not amount_equal:
+                return None
+            confidence = self._combination_confidence(context, party, partner_level)
+        else:
+            if not amount_equal:
+                return None
+            if partner_level <= scoring.PARTNER_NONE and not self._amount_only_allowed(context):
+                return None
+            confidence = scoring.base_confidence(NONE, partner_level, True)
+            if partner_level >= scoring.PARTNER_WEAK:
+                siblings = [
+                    index
+                    for index in self._open_documents(context, party)
+                    if self._doc_cents[index] == context.cents
+                ]
+                reasons.append(
+                    "only open document of the partner with this amount"
+                    if len(siblings) == 1
+                    else f"{len(siblings)} open documents of the partner have this amount"
+                )
+        reasons.extend(context.partner_reasons(party))
+        if partner_level == scoring.PARTNER_CONFLICT:
+            reasons.append("the account or NIP belongs to another partner")
+        reasons.append(self._amount_reason(context, indexes, same, opposite, total))
+        confidence = self._adjust(context, indexes, documents, named, confidence, reasons)
+        return _Candidate(
+            documents=tuple(indexes),
+            confidence=round(max(0.0, min(1.0, confidence)), 3),
+            reasons=reasons,
+            amount_equal=amount_equal,
+            party=party,
+            netting=bool(opposite),
+        )
+
+    def _combination_confidence(self, context, party, partner_level):
+        base = {scoring.PARTNER_STRONG: 0.92, scoring.PARTNER_NAME: 0.9}.get(partner_level, 0.0)
+        pool_size, unique = context.combination_search.get(party, (0, False))
+        if pool_size > 12:
+            base -= 0.04  # more documents, more sums that fit by chance
+        if not unique:
+            base -= 0.1
+        return base
+
+    def _amount_only_allowed(self, context):
+        parsed = context.parsed
+        return (
+            context.options.suggest_amount_only
+            and not parsed.looks_like_payroll
+            and not parsed.looks_like_fee
+            and context.best_partner_level() < scoring.PARTNER_NAME
+        )
+
+    def _adjust(self, context, indexes, documents, named, confidence, reasons):
+        """Apply the checks that lower (rarely raise) a table confidence, with reasons."""
+        for index in indexes:
+            hit = context.hits.get(index)
+            if hit is not None and hit.shadowed_by is not None and hit.shadowed_by not in indexes:
+                other = self._documents[hit.shadowed_by].number
+                reasons.append(f"the title quotes {other} exactly, which is another document")
+                confidence = min(confidence, 0.85)
+        if not named:
+            foreign = context.foreign_references()
+            if foreign:
+                reasons.append(f"title quotes '{foreign[0].text}', which matches no open document")
+                confidence = min(confidence, 0.85)
+        transfer_date = context.transfer.date
+        tolerance = datetime.timedelta(days=context.options.date_tolerance_days)
+        if transfer_date:
+            early = [
+                document
+                for document in documents
+                if document.date and transfer_date + tolerance < document.date
+            ]
+            if early:
+                days = (early[0].date - transfer_date).days
+                reasons.append(f"transfer is dated {days} days before {early[0].number}")
+                confidence -= scoring.EARLY_DATE_PENALTY
+        split_payment = context.parsed.split_payment
+        if split_payment is not None and split_payment.vat is not None:
+            taxes = [document.amount_tax for document in documents]
+            if all(tax is not None for tax in taxes):
+                vat = sum(taxes)
+                if vat == split_payment.vat:
+                    reasons.append(
+                        f"split-payment VAT {scoring.format_amount(vat)} equals the documents' VAT"
+                    )
+                    confidence += 0.005
+                else:
+                    reasons.append(
+                        f"split-payment VAT {scoring.format_amount(split_payment.vat)} differs "
+                        f"from the documents' VAT {scoring.format_amount(vat)}"
+                    )
+                    confidence -= 0.05
+        return confidence
+
+    def _amount_reason(self, context, indexes, same, opposite, total):
+        difference = Decimal(context.cents - total) / 100
+        if opposite:
+            if difference == 0:
+                return "amount equals the invoices minus the credit notes named in the title"
+            return "amount differs from the invoices minus the credit notes named in the title"
+        if len(indexes) > 1:
+            if difference == 0:
+                return f"amount equals the sum of the residuals of {len(indexes)} documents"
+            if difference < 0:
+                return (
+                    f"amount is {scoring.format_amount(-difference)} less than the sum of the "
+                    f"residuals of {len(indexes)} documents (partial payment)"
+                )
+            return (
+                f"amount exceeds the sum of the residuals of {len(indexes)} documents by "
+                f"{scoring.format_amount(difference)} (overpayment)"
+            )
+        document = self._documents[same[0]]
+        if difference == 0:
+            return "amount equals residual"
+        residual = scoring.format_amount(document.amount_residual)
+        if _cents(document.amount_total) == context.cents:
+            return f"amount equals the document total, not its residual {residual}"
+        if difference < 0:
+            return (
+                f"amount is {scoring.format_amount(-difference)} less than the residual "
+                f"{residual} (partial payment)"
+            )
+        return (
+            f"amount exceeds the residual {residual} by {scoring.format_amount(difference)} "
+            "(overpayment)"
+        )
+
+    def _partner_fallback(self, context):
+        """When nothing fits, suggest the recognised partner's oldest open document."""
+        key = context.best_partner()
+        if key is None:
+            return None
+        level = context.partner_level(key)
+        if level < scoring.PARTNER_NAME:
+            return None
+        indexes = self._open_documents(context, key)
+        if not indexes:
+            return None
+        only = len(indexes) == 1
+        confidence = scoring.base_confidence(NONE, level, False) + (0.2 if only else -0.1)
+        reasons = [
+            "only open document of the partner" if only else "oldest open document of the partner"
+        ]
+        reasons.extend(context.partner_reasons(key))
+        index = indexes[0]
+        total = self._doc_cents[index]
+        reasons.append(self._amount_reason(context, (index,), [index], [], total))
+        confidence = self._adjust(
+            context, (index,), [self._documents[index]], [], confidence, reasons
+        )
+        return _Candidate(
+            documents=(index,),
+            confidence=round(max(0.0, min(1.0, confidence)), 3),
+            reasons=reasons,
+            amount_equal=False,
+            party=key,
+        )
+
+    def _rank(self, candidates):
+        candidates.sort(
+            key=lambda candidate: (
+                -candidate.confidence,
+                len(candidate.documents),
+                min(self._due_key(index) for index in candidate.documents),
+            )
+        )
+        if len(candidates) >= 2:
+            best, second = candidates[0], candidates[1]
+            if second.confidence >= best.confidence - scoring.AMBIGUITY_MARGIN:
+                best.ambiguous = True
+                numbers = ", ".join(self._documents[index].number for index in second.documents)
+                best.reasons.append(f"ambiguous: {numbers} fits as well")
+                best.confidence = min(best.confidence, scoring.AMBIGUOUS_CAP)
+        return candidates[:MAX_KEPT_CANDIDATES]
+
+    # -- the run --------------------------------------------------------------------------
+
+    def _allocate(self, candidate, transfer):
+        """Return ``(allocations, difference)`` for a candidate (see :class:`Allocation`)."""
+        inbound = transfer.amount > 0
+        money = abs(transfer.amount)
+        same, opposite = [], []
+        for index in candidate.documents:
+            (same if self._doc_inbound[index] == inbound else opposite).append(index)
+        allocations = {}
+        for index in opposite:
+            residual = self._documents[index].amount_residual
+            allocations[index] = residual
+            money += residual
+        for index in sorted(same, key=self._due_key):
+            residual = self._documents[index].amount_residual
+            allocations[index] = min(residual, money) if money > 0 else Decimal(0)
+            money -= allocations[index]
+        due = sum(self._documents[index].amount_residual for index in same)
+        due -= sum(self._documents[index].amount_residual for index in opposite)
+        return allocations, abs(transfer.amount) - due
+
+    def _resolve(self, transfers, evaluations, options):
+        remaining = {}
+        taken_by = {}
+        chosen = [None] * len(transfers)
+        fallback_reasons = [[] for _ in transfers]
+        order = sorted(
+            range(len(transfers)),
+            key=lambda position: (
+                -(
+                    evaluations[position].candidates[0].confidence
+                    if evaluations[position].candidates
+                    else 0.0
+                )
+            ),
+        )
+        for position in order:
+            transfer = transfers[position]
+            for rank, candidate in enumerate(evaluations[position].candidates):
+                allocations, _difference = self._allocate(candidate, transfer)
+                blocked = [
+                    index
+                    for index, amount in allocations.items()
+                    if remaining.get(index, self._documents[index].amount_residual) < amount
+                    or (amount == 0 and index in taken_by)
+                ]
+                if blocked:
+                    index = blocked[0]
+                    fallback_reasons[position].append(
+                        f"{self._documents[index].number} is already matched to transaction "
+                        f"{transfers[taken_by[index]].id}"
+                    )
+                    continue
+                for index, amount in allocations.items():
+                    remaining[index] = (
+                        remaining.get(index, self._documents[index].amount_residual) - amount
+                    )
+                    taken_by.setdefault(index, position)
+                chosen[position] = (rank, candidate, allocations)
+                break
+        return [
+            self._suggestion(
+                transfers[position],
+                evaluations[position],
+                chosen[position],
+                fallback_reasons[position],
+                options,
+            )
+            for position in range(len(transfers))
+        ]
+
+    def _suggestion(self, transfer, evaluation, choice, fallback_reasons, options):
+        if choice is None:
+            reasons = list(evaluation.notes) + fallback_reasons
+            if evaluation.kind in (KIND_DOCUMENTS, KIND_NONE) and not fallback_reasons:
+                reasons.insert(0, "no open document fits")
+            kind = KIND_NONE if evaluation.kind == KIND_DOCUMENTS else evaluation.kind
+            return Suggestion(
+                transaction_id=transfer.id,
+                reasons=tuple(reasons),
+                partner_key=evaluation.partner_key,
+                kind=kind,
+            )
+        rank, candidate, allocations = choice
+        reasons = list(candidate.reasons) + list(evaluation.notes) + fallback_reasons
+        confidence = candidate.confidence
+        auto = (
+            rank == 0
+            and confidence >= options.auto_threshold
+            and not candidate.ambiguous
+            and not candidate.netting
+            and (candidate.amount_equal or options.allow_differences)
+        )
+        if rank > 0:
+            confidence = min(confidence, scoring.AMBIGUOUS_CAP)
+        if (
+            not auto
+            and rank == 0
+            and not candidate.amount_equal
+            and not options.allow_differences
+            and confidence >= options.auto_threshold
+        ):
+            reasons.append("amount differs and payment differences are not allowed")
+        if candidate.netting and confidence >= options.auto_threshold:
+            reasons.append("credit notes netted against invoices are left for a person to confirm")
+        _allocations, difference = self._allocate(candidate, transfer)
+        ordered = list(candidate.documents)
+        return Suggestion(
+            transaction_id=transfer.id,
+            document_ids=tuple(self._documents[index].id for index in ordered),
+            confidence=confidence,
+            auto=auto,
+            reasons=tuple(dict.fromkeys(reasons)),
+            partner_key=candidate.party,
+            allocations=tuple(
+                Allocation(self._documents[index].id, allocations[index]) for index in ordered
+            ),
+            difference=difference,
+            kind=KIND_DOCUMENTS,
+        )
+
+
+@dataclasses.dataclass
+class _Context:
+    """What is known about one transfer while it is being matched."""
+
+    transfer: object
+    options: MatchOptions
+    parsed: object
+    inbound: bool
+    currency: str
+    cents: int
+    account: str
+    own_accounts: set
+    own_vats: set
+    sender_name: str
+    partners: dict = dataclasses.field(default_factory=dict)
+    hits: dict = dataclasses.field(default_factory=dict)
+    notes: list = dataclasses.field(default_factory=list)
+    pool: set = dataclasses.field(default_factory=set)
+    same_amount: list = dataclasses.field(default_factory=list)
+    number_windows: list = dataclasses.field(default_factory=list)
+    combination_search: dict = dataclasses.field(default_factory=dict)
+
+    def add_partner(self, key, level, reason):
+        known = self.partners.get(key)
+        if known is None:
+            self.partners[key] = [level, [reason]]
+            return
+        known[0] = max(known[0], level)
+        if reason not in known[1]:
+            known[1].append(reason)
+
+    def best_partner_level(self):
+        return max((level for level, _reasons in self.partners.values()), default=0)
+
+    def best_partner(self):
+        """The partner the evidence points to, when it points to exactly one."""
+        best = self.best_partner_level()
+        if best < scoring.PARTNER_WEAK:
+            return None
+        keys = [key for key, (level, _reasons) in self.partners.items() if level == best]
+        return keys[0] if len(keys) == 1 else None
+
+    def partner_level(self, key):
+        known = self.partners.get(key)
+        if known is not None:
+            return known[0]
+        if self.best_partner_level() >= scoring.PARTNER_STRONG:
+            return scoring.PARTNER_CONFLICT
+        return scoring.PARTNER_NONE
+
+    def partner_reasons(self, key):
+        known = self.partners.get(key)
+        return list(known[1]) if known else []
+
+    def add_hit(self, index, level, reason, shadowed_by=None):
+        known = self.hits.get(index)
+        if known is None or level > known.level:
+            self.hits[index] = _Hit(level, reason, shadowed_by)
+
+    def all_windows(self):
+        yield from ((window, False) for window in self.parsed.windows)
+        yield from ((window, True) for window in self.parsed.split_payment_windows)
+
+    def exact_for(self, window, from_split):
+        """A document the title names (not by a typo) where ``window`` is, or None."""
+        for other, other_split, index, level in self.number_windows:
+            if (
+                other is not None
+                and other_split == from_split
+                and level >= NORMALIZED
+                and other.start < window.end
+                and window.start < other.end
+            ):
+                return index
+        return None
+
+    def foreign_references(self):
+        """Invoice-like references in the title that matched no document at all."""
+        found = [window for window, split, _i, _l in self.number_windows if window and not split]
+        foreign = []
+        for window in self.parsed.invoice_windows:
+            if any(other.start < window.end and window.start < other.end for other in found):
+                continue
+            if any(other.contains(window) for other in foreign):
+                continue
+            foreign = [other for other in foreign if not window.contains(other)]
+            foreign.append(window)
+        return foreign
