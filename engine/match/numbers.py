@@ -211,9 +211,12 @@ def title_windows(segs):
             part, part_token = segs[end]
             if part_token - token >= MAX_WINDOW_TOKENS:
                 break
-            if end > start and not part.isdigit():
-                if len(part) > MAX_INNER_LETTERS or not parts[-1][0].isdigit():
-                    break  # a word, or a second word before the number: not one number
+            if (
+                end > start
+                and not part.isdigit()
+                and (len(part) > MAX_INNER_LETTERS or not parts[-1][0].isdigit())
+            ):
+                break  # a word, or a second word before the number: not one number
             parts.append((part, part_token))
             following = segs[end + 1] if end + 1 < count else None
             if (
