@@ -24,6 +24,8 @@ _KSEF_RE = re.compile(
     r"(?<![0-9A-Z])(\d{10})-?(20\d{6})-?([0-9A-F]{6})-?([0-9A-F]{6})-?([0-9A-F]{2})(?![0-9A-Z])"
 )
 
+_NON_ALNUM_RE = re.compile(r"[^0-9A-Z]+")
+
 #: Sort code (first 8 digits after the check digits) of the tax offices' micro-accounts
 #: ("mikrorachunek podatkowy", NBP 1010 0071 222...). Transfers there are tax payments.
 TAX_MICRO_ACCOUNT_PREFIX = "101000712223"
@@ -43,7 +45,7 @@ def normalize_account(value):
     """
     if not value:
         return ""
-    compact = "".join(char for char in str(value).upper() if char.isalnum())
+    compact = _NON_ALNUM_RE.sub("", str(value).upper())
     if compact.startswith("PL") and len(compact) == 28 and compact[2:].isdigit():
         return compact[2:]
     return compact
@@ -64,7 +66,7 @@ def normalize_vat(value):
     """
     if not value:
         return ""
-    compact = "".join(char for char in str(value).upper() if char.isalnum())
+    compact = _NON_ALNUM_RE.sub("", str(value).upper())
     if compact.startswith("PL") and compact[2:].isdigit():
         compact = compact[2:]
     return compact

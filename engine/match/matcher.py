@@ -22,10 +22,14 @@ Matching one transfer (:meth:`Matcher._evaluate`):
 :meth:`Matcher.match` then resolves conflicts between transfers of the same run.
 """
 
+import contextlib
 import dataclasses
 import datetime
+import gc
+import heapq
 from decimal import ROUND_HALF_UP, Decimal
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from . import combinations, identifiers, scoring
@@ -53,22 +57,50 @@ NAME_HINT = 70
 #: Name words shared by more parties than this are too common to look parties up by.
 MAX_PARTIES_PER_NAME_TOKEN = 400
 #: Most parties whose names are compared with one sender name.
-MAX_NAME_CANDIDATES = 40
+MAX_NAME_CANDIDATES = 12
 #: An account shared by more parties than this (a payment gateway's) identifies nobody.
 MAX_PARTIES_PER_ACCOUNT = 3
 #: Most documents of one partner examined for counters, typos and combinations.
 MAX_PARTNER_DOCUMENTS = 400
 #: Most documents with the transfer's exact amount examined.
 MAX_SAME_AMOUNT_DOCUMENTS = 60
+#: Documents with the transfer's amount are searched for a mistyped number only when no more
+#: than this many share the amount.
+MAX_TYPO_SAME_AMOUNT = 12
 #: Most candidate sets kept per transfer (the best is the suggestion; the others are the
 #: fallbacks when another transfer of the run takes its documents).
 MAX_KEPT_CANDIDATES = 6
+#: References of one document that are indexed (the KSeF number, an order number).
+MAX_REFERENCES = 2
+#: Suggestions less likely than this are not worth a person's time: none is made.
+MIN_CONFIDENCE = 0.3
 #: Most documents the title may list for one partner before listing is ignored.
 MAX_LISTED_DOCUMENTS = 12
 
 _CENT = Decimal("0.01")
-_SOURCE_LABELS = ("invoice number", "payment reference", "reference")
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#: Letters payers put before any invoice number, whatever its series: they say "invoice",
+#: not which series.
+GENERIC_PREFIXES = frozenset(("F", "FV", "FA", "FAK", "FAKT", "FRA", "FVAT", "NR", "R", "RACH"))
+_SOURCE_LABELS = ("invoice number", "payment reference", "reference", "reference")
 _ZUS_NAMES = ("ZAKLAD UBEZPIECZEN SPOLECZNYCH", "ZUS ")
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc():
+    """Pause the cyclic garbage collector while building or matching.
+
+    Both create hundreds of thousands of small objects and no reference cycles; Python's
+    collector would otherwise walk them again and again (a third of the build time for 50,000
+    documents). Reference counting still frees everything; the previous state is restored.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _cents(amount):
@@ -81,7 +113,12 @@ class _Party:
     name: str
     tokens: tuple
     legal_form: str
+    token_set: frozenset = frozenset()
     documents: list = dataclasses.field(default_factory=list)
+    #: Open documents by (currency, inbound), oldest due first; filled on first use.
+    by_class: dict = dataclasses.field(default_factory=dict)
+    #: The last :class:`~.model.Party` object read for this key (skips re-reading it).
+    source: object = None
 
 
 @dataclasses.dataclass
@@ -104,6 +141,7 @@ class _Candidate:
     party: str
     netting: bool = False
     ambiguous: bool = False
+    number_level: int = NONE
 
 
 @dataclasses.dataclass
@@ -131,34 +169,45 @@ class Matcher:
         self._documents = []
         self._doc_party = []
         self._doc_inbound = []
+        self._doc_class = []
         self._doc_cents = []
         self._doc_keys = []
         self._parties = {}
         self._by_account = {}
         self._by_vat = {}
         self._by_name_token = {}
+        self._name_token_sets = {}
         self._by_compact = {}
         self._by_loose = {}
         self._by_numeric = {}
         self._by_digits = {}
         self._by_semantic = {}
         self._by_amount = {}
-        for party in parties:
-            self._add_party(party)
-        for document in documents:
-            if document.amount_residual <= 0:
-                continue
-            self._add_document(document)
+        with _no_cyclic_gc():
+            for party in parties:
+                self._add_party(party)
+            for document in documents:
+                if document.amount_residual <= 0:
+                    continue
+                self._add_document(document)
+            self._name_token_sets = {
+                token: frozenset(keys) for token, keys in self._by_name_token.items()
+            }
 
     # -- building -------------------------------------------------------------------------
 
     def _add_party(self, party):
         known = self._parties.get(party.key)
+        if known is not None and (known.source is party or known.source == party):
+            return known  # the same partner as on its previous document: nothing new
         if known is None:
             tokens, legal_form = name_tokens(party.name)
-            known = self._parties[party.key] = _Party(party.key, party.name, tokens, legal_form)
+            known = self._parties[party.key] = _Party(
+                party.key, party.name, tokens, legal_form, frozenset(tokens)
+            )
             for token in tokens:
                 self._by_name_token.setdefault(token, []).append(party.key)
+        known.source = party
         vat = identifiers.normalize_vat(party.vat)
         if vat:
             keys = self._by_vat.setdefault(vat, [])
@@ -179,6 +228,7 @@ class Matcher:
         self._documents.append(document)
         self._doc_party.append(party.key)
         self._doc_inbound.append(document.is_inbound)
+        self._doc_class.append((document.currency, document.is_inbound))
         cents = _cents(document.amount_residual)
         self._doc_cents.append(cents)
         self._by_amount.setdefault((document.currency, document.is_inbound, cents), []).append(
@@ -186,11 +236,13 @@ class Matcher:
         )
         year = document.date.year if document.date else None
         sources = [document.number, document.payment_reference or ""]
-        sources.extend(document.references)
+        sources.extend(document.references[:MAX_REFERENCES])
         all_keys = []
         for source, text in enumerate(sources):
+            if source and text == document.number:
+                all_keys.append(None)
+                continue  # the payment reference repeats the number
             keys = document_keys(fold(text), year) if text else None
-            source = min(2, source)
             all_keys.append(keys)
             if keys is None:
                 continue
@@ -219,8 +271,13 @@ class Matcher:
         """
         options = options or MatchOptions()
         transfers = list(transfers)
-        evaluations = [self._evaluate(transfer, options) for transfer in transfers]
-        return self._resolve(transfers, evaluations, options)
+        with _no_cyclic_gc():
+            own = (
+                frozenset(identifiers.normalize_account(iban) for iban in options.company_ibans),
+                frozenset(identifiers.normalize_vat(vat) for vat in options.company_vats),
+            )
+            evaluations = [self._evaluate(transfer, options, own) for transfer in transfers]
+            return self._resolve(transfers, evaluations, options)
 
     def match_one(self, transfer, options=None):
         """Return the suggestion for one transfer alone (no conflict resolution)."""
@@ -228,7 +285,7 @@ class Matcher:
 
     # -- one transfer ---------------------------------------------------------------------
 
-    def _evaluate(self, transfer, options):
+    def _evaluate(self, transfer, options, own):
         amount = transfer.amount
         if not amount or not amount.is_finite():
             return _Evaluation(KIND_MALFORMED, [], None, ["transfer amount is zero or missing"])
@@ -237,8 +294,7 @@ class Matcher:
         cents = _cents(amount)
         parsed = parse_title(transfer.title)
         account = identifiers.normalize_account(transfer.counterparty_iban)
-        own_accounts = {identifiers.normalize_account(iban) for iban in options.company_ibans}
-        own_vats = {identifiers.normalize_vat(vat) for vat in options.company_vats}
+        own_accounts, own_vats = own
         sender_name = fold(transfer.counterparty_name)
 
         if account and account in own_accounts:
@@ -266,6 +322,7 @@ class Matcher:
             own_accounts=own_accounts,
             own_vats=own_vats,
             sender_name=sender_name,
+            doc_class=(currency, inbound),
         )
         self._find_partners(context)
         self._find_numbers(context)
@@ -329,23 +386,57 @@ class Matcher:
         return party.name if party and party.name else key
 
     def _candidate_parties(self, tokens):
-        hits = {}
-        for token in tokens:
-            keys = self._by_name_token.get(token)
-            if not keys or len(keys) > MAX_PARTIES_PER_NAME_TOKEN:
-                continue
-            for key in keys:
-                hits[key] = hits.get(key, 0) + 1
-        if len(hits) > MAX_NAME_CANDIDATES:
-            best = sorted(hits.items(), key=lambda item: -item[1])[:MAX_NAME_CANDIDATES]
-            return [key for key, _count in best]
-        return list(hits)
+        """Parties worth comparing with a name, found through its rarest words.
+
+        A partner's name shares its distinctive words with the bank's spelling of it; one
+        common word (``JAN``, ``KOWALSKI``, ``BUD``) is shared by hundreds of parties. Starting
+        from each of the two rarest words, the parties are narrowed to those that also have
+        the next words, skipping words no such party has (an added owner, a trade name, a
+        spouse on a joint account). Set intersections keep this cheap however common the
+        words are.
+        """
+        found = []
+        sender = frozenset(tokens)
+        for token in sender:
+            keys = self._name_token_sets.get(token)
+            if keys and len(keys) <= MAX_PARTIES_PER_NAME_TOKEN:
+                found.append((len(keys), token, keys))
+        if not found:
+            return ()
+        found.sort(key=lambda item: (item[0], item[1]))
+        candidates = []
+        for first in range(min(2, len(found))):
+            chain = found[first][2]
+            for _count, _token, keys in found[first + 1 :]:
+                narrower = chain & keys
+                if narrower:
+                    chain = narrower
+            # Parties with the fewest words the name lacks first ("GEO PLAN" is "Geo-Plan"
+            # before "Geo-Plan Nowak"); then by key, as sets iterate in a random order.
+            fresh = chain.difference(candidates) if candidates else chain
+            candidates.extend(
+                heapq.nsmallest(
+                    MAX_NAME_CANDIDATES - len(candidates),
+                    fresh,
+                    key=lambda key: (len(self._parties[key].token_set - sender), key),
+                )
+            )
+            if len(candidates) >= MAX_NAME_CANDIDATES:
+                break
+        # Beyond this, the parties share the same words and compare alike: more would only
+        # confirm that the name alone is ambiguous.
+        return candidates[:MAX_NAME_CANDIDATES]
 
     def _match_name(self, context, name, side):
         tokens, legal_form = name_tokens(name)
         if not tokens:
             return
-        for key in self._candidate_parties(tokens):
+        strong = [
+            key for key, (level, _r) in context.partners.items() if level >= scoring.PARTNER_STRONG
+        ]
+        # When the account or NIP already named the partner, the name only confirms it: no
+        # need to search every party sharing a word with it.
+        for key in strong or self._candidate_parties(tokens):
             party = self._parties[key]
             similarity = name_similarity(party.tokens, party.legal_form, tokens, legal_form)
             if similarity >= NAME_MATCH:
@@ -370,7 +461,11 @@ class Matcher:
             found = [token for token in party.tokens if token in word_set]
             if not found:
                 continue
-            if len(found) == len(party.tokens) and (len(found) >= 2 or len(found[0]) >= 6):
+            if len(found) == len(party.tokens) and (
+                len(found) >= 2
+                or len(found[0]) >= 6
+                or (len(found[0]) >= 5 and len(self._by_name_token.get(found[0], ())) == 1)
+            ):
                 level = scoring.PARTNER_NAME
             elif any(
                 len(token) >= 5 and len(self._by_name_token.get(token, ())) == 1 for token in found
@@ -399,6 +494,10 @@ class Matcher:
         for reading in window.semantic:
             for code in self._by_semantic.get(reading, ()):
                 keys = self._keys(code)
+                if window.prefix and window.prefix not in GENERIC_PREFIXES:
+                    letters = keys.compact[: len(keys.compact) - len(keys.compact.lstrip(_LETTERS))]
+                    if letters and letters != window.prefix:
+                        continue  # "INV-2026-00667" is not "FV 667/2026": another series
                 same_prefix = bool(window.prefix) and keys.compact.startswith(window.prefix)
                 strong = keys.specific and (reading[1] != 0 or same_prefix)
                 yield code, NORMALIZED if strong else WEAK
@@ -422,17 +521,25 @@ class Matcher:
         for ksef in parsed.ksef_numbers:
             for code in self._by_compact.get(identifiers.compact_ksef(ksef), ()):
                 raw_hits.append((code, EXACT, None, False))
+        # Keep the strongest way each document was found (several keys often agree).
+        best = {}
+        for code, level, window, from_split in raw_hits:
+            known = best.get(code)
+            if known is None or level > known[0]:
+                best[code] = (level, window, from_split)
         # A window inside a longer one that found another document more strongly is a part
         # of that number, not a number of its own ("12/2026" inside "FV 12/2026").
+        ranked = sorted(best.items(), key=lambda item: -item[1][0])
         kept = []
-        for code, level, window, from_split in raw_hits:
+        for code, (level, window, from_split) in ranked:
             dominated = window is not None and any(
-                other_window is not None
+                other_level > level
+                and other_window is not None
                 and other_split == from_split
                 and other_code // 4 != code // 4
-                and other_level > level
                 and other_window.contains(window)
-                for other_code, other_level, other_window, other_split in raw_hits
+                for other_code, (other_level, other_window, other_split) in ranked
+                if other_level > level
             )
             if not dominated:
                 kept.append((code, level, window, from_split))
@@ -441,6 +548,9 @@ class Matcher:
         ]
         for code, level, window, from_split in kept:
             index, source = divmod(code, 4)
+            known = context.hits.get(index)
+            if known is not None and known.level >= level:
+                continue
             keys = self._doc_keys[index][source]
             label = "split-payment /INV/ names" if from_split else None
             written = window.text if window is not None else keys.text
@@ -501,40 +611,48 @@ class Matcher:
         pool = set()
         for key, (level, _reasons) in context.partners.items():
             if level >= scoring.PARTNER_WEAK:
-                party = self._parties.get(key)
-                if party:
-                    pool.update(
-                        index
-                        for index in party.documents[-MAX_PARTNER_DOCUMENTS:]
-                        if self._eligible(index, context)
-                    )
+                documents = self._open_documents(context, key)
+                pool.update(documents)
+                if level >= scoring.PARTNER_STRONG or (level >= scoring.PARTNER_NAME and documents):
+                    context.rival_level = max(context.rival_level, level)
         same_amount = self._by_amount.get((context.currency, context.inbound, context.cents), ())
         context.same_amount = list(same_amount[:MAX_SAME_AMOUNT_DOCUMENTS])
         context.pool = pool
         parsed = context.parsed
-        choices = self._fuzzy_choices(context)
-        for index in pool | set(context.same_amount):
-            if index in context.hits or not self._eligible(index, context):
+        perfect = context.perfect = any(
+            hit.level >= NORMALIZED
+            and self._eligible(index, context)
+            and self._doc_cents[index] == context.cents
+            for index, hit in context.hits.items()
+        )
+        counters = parsed.announced_numbers | {
+            number
+            for number in parsed.standalone_numbers
+            if number >= 100 and not 1990 <= number <= 2099
+        }
+        # Typos are looked for among the partner's documents, and among those with exactly
+        # the amount when few share it (a one-edit match among hundreds proves little).
+        typo_pool = set()
+        if not perfect and (parsed.windows or parsed.split_payment_windows):
+            typo_pool = set(pool)
+            if len(same_amount) <= MAX_TYPO_SAME_AMOUNT:
+                typo_pool.update(same_amount)
+        choices = None
+        for index in sorted(pool | typo_pool):
+            if index in context.hits:
                 continue
             for source, keys in enumerate(self._doc_keys[index]):
                 if keys is None:
                     continue
-                if (
-                    index in pool
-                    and keys.counter is not None
-                    and (
-                        keys.counter in parsed.announced_numbers
-                        or (
-                            keys.counter >= 100
-                            and keys.counter in parsed.standalone_numbers
-                            and not 1990 <= keys.counter <= 2099
-                        )
-                    )
-                ):
+                if index in pool and keys.counter in counters:
                     kind = "counter of " + ("vendor reference" if source == 1 else "invoice")
                     context.add_hit(index, WEAK, f"{kind} {keys.text} in title as '{keys.counter}'")
                     break
-                typo = self._typo(keys, choices)
+                if index not in typo_pool:
+                    continue
+                if choices is None:
+                    choices = _FuzzyChoices(context)
+                typo = choices.find(keys)
                 if typo is not None:
                     window, from_split = typo
                     reason = self._number_reason(index, source, FUZZY, window.text)
@@ -542,43 +660,9 @@ class Matcher:
                     context.add_hit(index, FUZZY, reason, shadowed_by=shadow)
                     break
 
-    @staticmethod
-    def _fuzzy_choices(context):
-        choices = []
-        for window, from_split in context.all_windows():
-            if window.joins_digits or len(window.compact) < 5:
-                continue
-            choices.append((homoglyph_fold(window.compact), window.digits, window, from_split))
-        return choices
-
-    @staticmethod
-    def _typo(keys, choices):
-        """Return ``(window, from_split)`` one edit away from the document's keys, or None."""
-        if not keys.specific or len(keys.compact) < 6:
-            return None
-        compact = homoglyph_fold(keys.compact)
-        for folded, digits, window, from_split in choices:
-            if (
-                abs(len(folded) - len(compact)) <= 1
-                and folded != compact
-                and OSA.distance(folded, compact, score_cutoff=1) <= 1
-            ):
-                return window, from_split
-            if (
-                len(keys.digits) >= 6
-                and abs(len(digits) - len(keys.digits)) <= 1
-                and digits != keys.digits
-                and OSA.distance(digits, keys.digits, score_cutoff=1) <= 1
-                and window.numeric_groups == keys.numeric_groups
-            ):
-                return window, from_split
-        return None
-
     def _eligible(self, index, context):
-        return (
-            self._doc_inbound[index] == context.inbound
-            and self._documents[index].currency == context.currency
-        )
+        """Whether the transfer may settle this document: same currency, right direction."""
+        return self._doc_class[index] == context.doc_class
 
     # -- candidates -----------------------------------------------------------------------
 
@@ -597,34 +681,45 @@ class Matcher:
             hits_by_party.setdefault(self._doc_party[index], []).append(index)
             if self._eligible(index, context):
                 add((index,))
-        for index in context.pool | set(context.same_amount):
-            if self._eligible(index, context) and self._doc_cents[index] == context.cents:
+        for index in context.pool:
+            if self._doc_cents[index] == context.cents:
                 add((index,))
+        if self._amount_only_allowed(context):
+            for index in context.same_amount:
+                if self._eligible(index, context):
+                    add((index,))
         for party, indexes in hits_by_party.items():
             self._listed_sets(context, party, indexes, add)
         self._partner_combinations(context, add)
         candidates = []
         for key, netting in sets.items():
             candidate = self._score(context, key, netting)
-            if candidate is not None and candidate.confidence > 0:
+            if candidate is not None and candidate.confidence >= MIN_CONFIDENCE:
                 candidates.append(candidate)
-        if not candidates:
+        if not candidates and not context.foreign_references():
             fallback = self._partner_fallback(context)
             if fallback is not None:
                 candidates.append(fallback)
         return self._rank(candidates)
 
     def _open_documents(self, context, party_key):
-        """The party's documents this transfer may settle, oldest due first (bounded)."""
+        """The party's documents this transfer may settle, oldest due first (bounded).
+
+        Computed once per party and kind of transfer (currency, direction) for the lifetime
+        of the matcher: the documents do not change after it is built.
+        """
         party = self._parties.get(party_key)
         if party is None:
             return []
-        indexes = [
-            index
-            for index in party.documents[-MAX_PARTNER_DOCUMENTS:]
-            if self._eligible(index, context)
-        ]
-        indexes.sort(key=self._due_key)
+        indexes = party.by_class.get(context.doc_class)
+        if indexes is None:
+            indexes = [
+                index
+                for index in party.documents[-MAX_PARTNER_DOCUMENTS:]
+                if self._doc_class[index] == context.doc_class
+            ]
+            indexes.sort(key=self._due_key)
+            party.by_class[context.doc_class] = indexes
         return indexes
 
     def _due_key(self, index):
@@ -666,12 +761,21 @@ class Matcher:
                 add(same + [others[position] for position in combination])
 
     def _partner_combinations(self, context, add):
-        """Add combinations of one recognised partner's residuals equal to the amount."""
+        """Add combinations of one recognised partner's residuals equal to the amount.
+
+        Not searched when the title names a document of exactly that amount, nor when one
+        document of the partner has exactly that amount: one invoice paid in full is far more
+        likely than several whose sum happens to be equal.
+        """
+        if context.perfect:
+            return
         for key, (level, _reasons) in context.partners.items():
             if level < scoring.PARTNER_NAME:
                 continue
             indexes = self._open_documents(context, key)[: combinations.MAX_CANDIDATES]
-            if len(indexes) < 2:
+            if len(indexes) < 2 or any(
+                self._doc_cents[index] == context.cents for index in indexes
+            ):
                 continue
             found, complete = combinations.find_combinations(
                 [self._doc_cents[index] for index in indexes],
@@ -707,6 +811,11 @@ class Matcher:
             confidence = scoring.base_confidence(min(named), partner_level, True) - 0.01
         elif named:
             confidence = scoring.base_confidence(min(named), partner_level, amount_equal)
+            if len(indexes) == 1 and amount_equal and partner_level >= scoring.PARTNER_WEAK:
+                # A doubtful number must not make a document less likely than its amount
+                # and partner alone make it.
+                by_amount = self._partner_amount_confidence(context, party, partner_level, [])
+                confidence = max(confidence, by_amount)
         elif len(indexes) > 1:
             if not amount_equal:
                 return None
@@ -714,23 +823,16 @@ class Matcher:
         else:
             if not amount_equal:
                 return None
-            if partner_level <= scoring.PARTNER_NONE and not self._amount_only_allowed(context):
-                return None
-            confidence = scoring.base_confidence(NONE, partner_level, True)
-            if partner_level >= scoring.PARTNER_WEAK:
-                siblings = [
-                    index
-                    for index in self._open_documents(context, party)
-                    if self._doc_cents[index] == context.cents
-                ]
-                reasons.append(
-                    "only open document of the partner with this amount"
-                    if len(siblings) == 1
-                    else f"{len(siblings)} open documents of the partner have this amount"
-                )
+            if partner_level <= scoring.PARTNER_NONE:
+                if not self._amount_only_allowed(context):
+                    return None
+                reasons.append("no other evidence: the amount alone points to this document")
+                confidence = scoring.base_confidence(NONE, partner_level, True)
+            else:
+                confidence = self._partner_amount_confidence(context, party, partner_level, reasons)
         reasons.extend(context.partner_reasons(party))
         if partner_level == scoring.PARTNER_CONFLICT:
-            reasons.append("the account or NIP belongs to another partner")
+            reasons.append("the sender looks like another partner")
         reasons.append(self._amount_reason(context, indexes, same, opposite, total))
         confidence = self._adjust(context, indexes, documents, named, confidence, reasons)
         return _Candidate(
@@ -740,7 +842,26 @@ class Matcher:
             amount_equal=amount_equal,
             party=party,
             netting=bool(opposite),
+            number_level=min(named) if named else NONE,
         )
+
+    def _partner_amount_confidence(self, context, party, partner_level, reasons):
+        """Confidence that the partner pays its one document with exactly this amount.
+
+        With two or more of its open documents at that amount, which one is paid is a guess:
+        the confidence is capped so that it is never applied automatically.
+        """
+        siblings = sum(
+            1
+            for index in self._open_documents(context, party)
+            if self._doc_cents[index] == context.cents
+        )
+        confidence = scoring.base_confidence(NONE, partner_level, True)
+        if siblings > 1:
+            reasons.append(f"{siblings} open documents of the partner have this amount")
+            return min(confidence, scoring.AMBIGUOUS_CAP)
+        reasons.append("only open document of the partner with this amount")
+        return confidence
 
     def _combination_confidence(self, context, party, partner_level):
         base = {scoring.PARTNER_STRONG: 0.92, scoring.PARTNER_NAME: 0.9}.get(partner_level, 0.0)
@@ -752,9 +873,24 @@ class Matcher:
         return base
 
     def _amount_only_allowed(self, context):
+        if context.amount_only_allowed is None:
+            context.amount_only_allowed = self._compute_amount_only_allowed(context)
+        return context.amount_only_allowed
+
+    def _compute_amount_only_allowed(self, context):
+        """Whether a document may be suggested on its amount alone (never automatically).
+
+        Only when one single open document has that amount (otherwise the guess is a lottery),
+        the bank gave no sender name (a named sender we do not know is a stranger, not a
+        customer), no partner was recognised, and the title does not read like a salary or a
+        fee.
+        """
         parsed = context.parsed
+        same_amount = [index for index in context.same_amount if self._eligible(index, context)]
         return (
             context.options.suggest_amount_only
+            and len(same_amount) == 1
+            and not name_tokens(context.transfer.counterparty_name)[0]
             and not parsed.looks_like_payroll
             and not parsed.looks_like_fee
             and context.best_partner_level() < scoring.PARTNER_NAME
@@ -765,9 +901,18 @@ class Matcher:
         for index in indexes:
             hit = context.hits.get(index)
             if hit is not None and hit.shadowed_by is not None and hit.shadowed_by not in indexes:
-                other = self._documents[hit.shadowed_by].number
-                reasons.append(f"the title quotes {other} exactly, which is another document")
-                confidence = min(confidence, 0.85)
+                other = hit.shadowed_by
+                reasons.append(
+                    f"the title quotes {self._documents[other].number} exactly, "
+                    "which is another document"
+                )
+                if self._doc_cents[other] == context.cents or context.partner_level(
+                    self._doc_party[other]
+                ) >= context.partner_level(self._doc_party[index]):
+                    # The quoted document is as plausible as the one with the typo.
+                    confidence = min(confidence, 0.85)
+                else:
+                    confidence -= 0.03
         if not named:
             foreign = context.foreign_references()
             if foreign:
@@ -872,6 +1017,7 @@ class Matcher:
         candidates.sort(
             key=lambda candidate: (
                 -candidate.confidence,
+                -candidate.number_level,
                 len(candidate.documents),
                 min(self._due_key(index) for index in candidate.documents),
             )
@@ -1008,6 +1154,49 @@ class Matcher:
         )
 
 
+class _FuzzyChoices:
+    """The title's number windows, ready for one-edit comparisons with document keys."""
+
+    #: Most distinct windows compared (a junk title has thousands; real ones a few dozen).
+    LIMIT = 400
+
+    def __init__(self, context):
+        self.compacts = {}
+        self.digits = {}
+        for window, from_split in context.all_windows():
+            if window.joins_digits or len(window.compact) < 5:
+                continue
+            if len(self.compacts) < self.LIMIT:
+                self.compacts.setdefault(homoglyph_fold(window.compact), (window, from_split))
+            if len(window.digits) >= 6:
+                by_groups = self.digits.setdefault(window.numeric_groups, {})
+                if len(by_groups) < self.LIMIT:
+                    by_groups.setdefault(window.digits, (window, from_split))
+        self.compact_list = list(self.compacts)
+        self.digit_lists = {groups: list(found) for groups, found in self.digits.items()}
+
+    def find(self, keys):
+        """Return ``(window, from_split)`` one edit away from the document's keys, or None."""
+        if not keys.specific or len(keys.compact) < 6:
+            return None
+        best = process.extractOne(
+            homoglyph_fold(keys.compact), self.compact_list, scorer=OSA.distance, score_cutoff=1
+        )
+        if best is not None:
+            window, from_split = self.compacts[best[0]]
+            # Equal as written means the number was found (or deliberately set aside) already.
+            return None if window.compact == keys.compact else (window, from_split)
+        if len(keys.digits) >= 6:
+            candidates = self.digit_lists.get(keys.numeric_groups)
+            if candidates:
+                best = process.extractOne(
+                    keys.digits, candidates, scorer=OSA.distance, score_cutoff=1
+                )
+                if best is not None and best[0] != keys.digits:
+                    return self.digits[keys.numeric_groups][best[0]]
+        return None
+
+
 @dataclasses.dataclass
 class _Context:
     """What is known about one transfer while it is being matched."""
@@ -1022,6 +1211,7 @@ class _Context:
     own_accounts: set
     own_vats: set
     sender_name: str
+    doc_class: tuple = ()
     partners: dict = dataclasses.field(default_factory=dict)
     hits: dict = dataclasses.field(default_factory=dict)
     notes: list = dataclasses.field(default_factory=list)
@@ -1029,6 +1219,13 @@ class _Context:
     same_amount: list = dataclasses.field(default_factory=list)
     number_windows: list = dataclasses.field(default_factory=list)
     combination_search: dict = dataclasses.field(default_factory=dict)
+    amount_only_allowed: bool | None = None
+    #: A document named in the title has exactly the transfer's amount.
+    perfect: bool = False
+    #: Strongest evidence for a partner that makes the others' documents doubtful: an account
+    #: or NIP, or a name of a partner that has documents this transfer could settle.
+    rival_level: int = scoring.PARTNER_NONE
+    _foreign: list | None = None
 
     def add_partner(self, key, level, reason):
         known = self.partners.get(key)
@@ -1054,7 +1251,8 @@ class _Context:
         known = self.partners.get(key)
         if known is not None:
             return known[0]
-        if self.best_partner_level() >= scoring.PARTNER_STRONG:
+        if self.rival_level >= scoring.PARTNER_NAME:
+            # The account, NIP or name points to someone else and nothing to this partner.
             return scoring.PARTNER_CONFLICT
         return scoring.PARTNER_NONE
 
@@ -1086,6 +1284,11 @@ class _Context:
 
     def foreign_references(self):
         """Invoice-like references in the title that matched no document at all."""
+        if self._foreign is None:
+            self._foreign = self._compute_foreign_references()
+        return self._foreign
+
+    def _compute_foreign_references(self):
         found = [window for window, split, _i, _l in self.number_windows if window and not split]
         foreign = []
         for window in self.parsed.invoice_windows:

@@ -8,6 +8,7 @@ remembers the legal form, because ``VOLT S.A.`` and ``VOLT SA SPÓŁKA KOMANDYTO
 different companies (``research/title_samples.md`` §B).
 """
 
+import functools
 import re
 
 from rapidfuzz import fuzz
@@ -54,11 +55,13 @@ _ADDRESS_RE = re.compile(r"\b(?:UL|ULICA|AL|ALEJA|ALEJE|OS|OSIEDLE|PLAC|ODDZIAL)
 _PUNCT_RE = re.compile(r"[^A-Z0-9 ]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def name_tokens(name):
     """Return ``(tokens, legal_form)`` for a party name as a bank or our ledger spells it.
 
     ``tokens`` is a tuple of distinct identifying words in order of appearance; ``legal_form``
     is the code of the *last* legal form written (``"ZOO"``, ``"SA"``, ``"SK"``, ...) or ``""``.
+    Results are cached: the same senders pay again and again.
 
     >>> name_tokens("ZIELONY OGRÓD SPÓŁKA Z OGRANICZONĄ ODPOWIEDZIALNOŚCIĄ")
     (('ZIELONY', 'OGROD'), 'ZOO')
@@ -69,16 +72,13 @@ def name_tokens(name):
     if not text:
         return (), ""
     address = _ADDRESS_RE.search(text)
-    # A name that *starts* with "PL" or a postcode is not an address; cut only after a word.
+    # A name that *starts* with a street or a postcode is not an address: cut after a word.
     if address and address.start() > 0:
         text = text[: address.start()]
-    text = text.replace("-", " ")
-    text = _PUNCT_RE.sub(" ", text)
-    text = " ".join(text.split())
-    legal_form = ""
-    for match in _LEGAL_FORM_RE.finditer(text):
-        legal_form = _LEGAL_CODES[match.lastgroup]
-    text = _LEGAL_FORM_RE.sub(" ", text)
+    text = " ".join(_PUNCT_RE.sub(" ", text.replace("-", " ")).split())
+    forms = []
+    text = _LEGAL_FORM_RE.sub(lambda match: forms.append(match.lastgroup) or " ", text)
+    legal_form = _LEGAL_CODES[forms[-1]] if forms else ""
     tokens = []
     for token in text.split():
         if token in GENERIC_WORDS or token.isdigit() or token in tokens:
@@ -87,19 +87,29 @@ def name_tokens(name):
     return tuple(tokens), legal_form
 
 
-def _token_match(token, others):
-    """Return how well ``token`` is matched by any of ``others``: 1, 0.5 (initial) or 0."""
-    best = 0.0
-    for other in others:
-        if token == other:
-            return 1.0
-        if len(token) == 1 or len(other) == 1:
-            if token[0] == other[0]:
-                best = max(best, 0.5)
+def _coverage(tokens, others, others_set):
+    """Share (weighted by length) of ``tokens`` found among ``others``.
+
+    A word counts fully when equal, 0.9 when one typo away (``fuzz.ratio`` >= 85, words of
+    four letters or more), 0.5 when one side is the other's initial (``E.`` for ``EWA``).
+    """
+    total = covered = 0.0
+    for token in tokens:
+        weight = min(len(token), 8)
+        total += weight
+        if token in others_set:
+            covered += weight
             continue
-        if min(len(token), len(other)) >= 4 and fuzz.ratio(token, other) >= 85:
-            best = max(best, 0.9)
-    return best
+        best = 0.0
+        for other in others:
+            if len(token) == 1 or len(other) == 1:
+                if token[0] == other[0]:
+                    best = max(best, 0.5)
+            elif min(len(token), len(other)) >= 4 and fuzz.ratio(token, other) >= 85:
+                best = 0.9
+                break
+        covered += weight * best
+    return covered / total
 
 
 def name_similarity(tokens, legal_form, other_tokens, other_legal_form):
@@ -118,18 +128,12 @@ def name_similarity(tokens, legal_form, other_tokens, other_legal_form):
     """
     if not tokens or not other_tokens:
         return 0.0
-    weights = [min(len(token), 8) for token in tokens]
-    covered = sum(
-        weight * _token_match(token, other_tokens)
-        for token, weight in zip(tokens, weights, strict=True)
-    )
-    coverage = covered / sum(weights)
-    other_weights = [min(len(token), 8) for token in other_tokens]
-    other_covered = sum(
-        weight * _token_match(token, tokens)
-        for token, weight in zip(other_tokens, other_weights, strict=True)
-    )
-    other_coverage = other_covered / sum(other_weights)
+    token_set, other_set = set(tokens), set(other_tokens)
+    if token_set == other_set:
+        coverage = other_coverage = 1.0
+    else:
+        coverage = _coverage(tokens, other_tokens, other_set)
+        other_coverage = _coverage(other_tokens, tokens, token_set)
     score = 100.0 * (0.7 * coverage + 0.3 * other_coverage)
     if legal_form and other_legal_form and legal_form != other_legal_form:
         score *= 0.6

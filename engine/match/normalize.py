@@ -12,9 +12,10 @@ import re
 import unicodedata
 
 #: Longest piece of a title the matcher reads. An Elixir title is 4 x 35 characters and a
-#: SEPA one 140; providers concatenate a few fields, so a few hundred is generous. Beyond this
-#: it is junk (a 10 kB title was seen in the wild) and reading it all only costs time.
-MAX_TITLE_CHARS = 2000
+#: SEPA one 140; providers concatenate a few fields and sometimes pad them with junk (10 kB
+#: titles happen). A reference buried deeper than this is not looked for: reading kilobytes of
+#: junk for every transfer would cost more than the rare match it could bring.
+MAX_TITLE_CHARS = 4000
 
 # Mojibake of Polish letters: ISO-8859-2 or Windows-1250 bytes shown as Latin-1/Windows-1252.
 # Only characters that never occur in Polish text are mapped, and straight to the ASCII letter
@@ -95,6 +96,9 @@ def fold(text, *, keep_newlines=False):
     """
     if not text:
         return ""
+    if text.isascii() and "<" not in text and "&" not in text and not keep_newlines:
+        # The common case (numbers, most names): nothing to repair or strip.
+        return " ".join(text[:MAX_TITLE_CHARS].upper().split())
     text = strip_html(text[:MAX_TITLE_CHARS])
     text = text.translate(_MOJIBAKE)
     text = unicodedata.normalize("NFKD", text)

@@ -26,7 +26,6 @@ bank); one that joins two *digit* tokens is trusted one level less.
 """
 
 import dataclasses
-import itertools
 import re
 
 # Strengths of a number match, strongest first. Values are ordered: a higher one is stronger.
@@ -45,8 +44,10 @@ MAX_WINDOW_TOKENS = 4
 MAX_PREFIX_LETTERS = 6
 #: Longest letter run inside or at the end of a window (``410F1163``, ``FV/2026/11/0012/K``).
 MAX_INNER_LETTERS = 3
-#: Most segments of one title that are read (a 10 kB junk title has thousands).
-MAX_TITLE_SEGMENTS = 600
+#: Most segments of one title that are read, and most windows made of them: a title padded
+#: with junk has thousands, a real one a few dozen.
+MAX_TITLE_SEGMENTS = 1000
+MAX_TITLE_WINDOWS = 600
 
 
 def segments(text):
@@ -100,7 +101,7 @@ def semantic_keys(groups):
     return readings
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class NumberKeys:
     """The lookup keys of one document number (see the module docstring)."""
 
@@ -123,8 +124,16 @@ def document_keys(number, year=None):
     ``year`` (the document's date year) picks the right reading of an ambiguous number such as
     ``12/11/26``.
     """
-    segs = segments(number)
-    digit_segs = [seg for seg in segs if seg.isdigit()]
+    segs = _SEGMENT_RE.findall(number)
+    digit_segs, numeric_parts, loose_parts = [], [], []
+    for seg in segs:
+        if seg.isdigit():
+            stripped = seg.lstrip("0") or "0"
+            digit_segs.append(seg)
+            numeric_parts.append(stripped)
+            loose_parts.append(stripped)
+        else:
+            loose_parts.append(seg)
     if not digit_segs:
         return None
     groups = [(int(seg), len(seg)) for seg in digit_segs]
@@ -132,8 +141,8 @@ def document_keys(number, year=None):
     if year is not None and len(readings) > 1:
         readings.sort(key=lambda reading: abs(reading[2] - year))
     semantic = readings[0] if readings else ()
-    counter = semantic[0] if semantic else int(digit_segs[-1])
-    digit_count = sum(len(seg) for seg in digit_segs)
+    digits = "".join(digit_segs)
+    digit_count = len(digits)
     has_letters = len(digit_segs) < len(segs)
     specific = (
         (has_letters and digit_count >= 4)
@@ -144,17 +153,17 @@ def document_keys(number, year=None):
     return NumberKeys(
         text=number,
         compact="".join(segs),
-        loose=".".join(_strip_zeros(seg) if seg.isdigit() else seg for seg in segs),
-        numeric=".".join(_strip_zeros(seg) for seg in digit_segs),
-        digits="".join(digit_segs),
+        loose=".".join(loose_parts),
+        numeric=".".join(numeric_parts),
+        digits=digits,
         semantic=semantic,
-        counter=counter,
+        counter=semantic[0] if semantic else groups[-1][0],
         specific=specific,
         numeric_groups=len(digit_segs),
     )
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Window:
     """A run of title segments that may be an invoice number.
 
@@ -175,6 +184,8 @@ class Window:
     crosses_tokens: bool
     #: The letters before the first digit (``FV`` of ``FV 12/2026``), or "".
     prefix: str
+    #: Index of the whitespace token holding the first digit segment.
+    digit_token: int
 
     def contains(self, other):
         return (
@@ -184,79 +195,85 @@ class Window:
         )
 
 
-def title_segments(tokens):
-    """Return ``[(segment, token_index)]`` for whitespace tokens of a folded title."""
-    result = []
-    for token_index, token in enumerate(tokens):
-        for seg in segments(token):
-            result.append((seg, token_index))
-            if len(result) >= MAX_TITLE_SEGMENTS:
-                return result
-    return result
-
-
 def title_windows(segs):
-    """Yield every :class:`Window` of a title's ``[(segment, token_index)]`` list."""
+    """Yield every :class:`Window` of a title's ``[(segment, token_index)]`` list.
+
+    Keys are built incrementally while a window grows, so a title costs a few string
+    concatenations per window (titles padded with kilobytes of junk have thousands).
+    """
     count = len(segs)
+    budget = MAX_TITLE_WINDOWS
+    digit = [seg.isdigit() for seg, _token in segs]
+    stripped = [
+        _strip_zeros(seg) if is_digit else seg
+        for (seg, _t), is_digit in zip(segs, digit, strict=True)
+    ]
     for start in range(count):
         seg, token = segs[start]
         # Do not start between two digit segments of one token, nor with a long word.
-        if seg.isdigit():
-            if start > 0 and segs[start - 1][1] == token and segs[start - 1][0].isdigit():
+        if digit[start]:
+            if start > 0 and digit[start - 1] and segs[start - 1][1] == token:
                 continue
         elif len(seg) > MAX_PREFIX_LETTERS:
             continue
-        parts = []
-        for end in range(start, min(count, start + MAX_WINDOW_SEGMENTS)):
+        prefix = "" if digit[start] else seg
+        digit_token = -1
+        text = compact = loose = numeric = digits = ""
+        groups = []
+        joins_digits = crosses = False
+        previous_token = token
+        limit = min(count, start + MAX_WINDOW_SEGMENTS)
+        for end in range(start, limit):
             part, part_token = segs[end]
+            is_digit = digit[end]
             if part_token - token >= MAX_WINDOW_TOKENS:
                 break
-            if (
-                end > start
-                and not part.isdigit()
-                and (len(part) > MAX_INNER_LETTERS or not parts[-1][0].isdigit())
-            ):
-                break  # a word, or a second word before the number: not one number
-            parts.append((part, part_token))
-            following = segs[end + 1] if end + 1 < count else None
-            if (
-                following is not None
-                and following[1] == part_token
-                and following[0].isdigit()
-                and part.isdigit()
-            ):
+            if end > start:
+                if not is_digit and (
+                    len(part) > MAX_INNER_LETTERS
+                    or not digit[end - 1]
+                    or part_token != previous_token
+                ):
+                    # A word, a second word before the number, or letters after a space: the
+                    # number ended.
+                    break
+                if part_token != previous_token:
+                    crosses = True
+                    joins_digits = joins_digits or (is_digit and digit[end - 1])
+                text += " "
+                loose += "."
+            text += part
+            compact += part
+            loose += stripped[end]
+            previous_token = part_token
+            if is_digit:
+                if digit_token < 0:
+                    digit_token = part_token
+                numeric = f"{numeric}.{stripped[end]}" if numeric else stripped[end]
+                digits += part
+                groups.append((int(part), len(part)))
+            if end + 1 < count and is_digit and digit[end + 1] and segs[end + 1][1] == part_token:
                 continue  # would cut between two digit segments of one token
-            window = _make_window(start, end + 1, parts)
-            if window is not None:
-                yield window
-
-
-def _make_window(start, end, parts):
-    digit_parts = [part for part, _token in parts if part.isdigit()]
-    if not digit_parts:
-        return None
-    joins_digits = False
-    crosses = False
-    for (previous, previous_token), (part, token) in itertools.pairwise(parts):
-        if token != previous_token:
-            crosses = True
-            if previous.isdigit() and part.isdigit():
-                joins_digits = True
-    groups = [(int(part), len(part)) for part in digit_parts]
-    return Window(
-        start=start,
-        end=end,
-        text=" ".join(part for part, _token in parts),
-        compact="".join(part for part, _token in parts),
-        loose=".".join(_strip_zeros(part) if part.isdigit() else part for part, _t in parts),
-        numeric=".".join(_strip_zeros(part) for part in digit_parts),
-        digits="".join(digit_parts),
-        numeric_groups=len(digit_parts),
-        semantic=tuple(semantic_keys(groups)) if len(groups) in (2, 3) else (),
-        joins_digits=joins_digits,
-        crosses_tokens=crosses,
-        prefix=parts[0][0] if not parts[0][0].isdigit() else "",
-    )
+            if not groups:
+                continue
+            budget -= 1
+            if budget < 0:
+                return
+            yield Window(
+                start=start,
+                end=end + 1,
+                text=text,
+                compact=compact,
+                loose=loose,
+                numeric=numeric,
+                digits=digits,
+                numeric_groups=len(groups),
+                semantic=tuple(semantic_keys(groups)) if len(groups) in (2, 3) else (),
+                joins_digits=joins_digits,
+                crosses_tokens=crosses,
+                prefix=prefix,
+                digit_token=digit_token,
+            )
 
 
 def homoglyph_fold(compact):

@@ -33,11 +33,11 @@ _PARTNER_COLUMNS = (PARTNER_STRONG, PARTNER_NAME, PARTNER_WEAK, PARTNER_NONE, PA
 # (number level, amount equal?) -> confidence for each partner column, in _PARTNER_COLUMNS order.
 _TABLE = {
     (EXACT, True): (0.99, 0.985, 0.975, 0.96, 0.80),
-    (EXACT, False): (0.96, 0.95, 0.93, 0.91, 0.70),
+    (EXACT, False): (0.96, 0.95, 0.93, 0.91, 0.35),
     (NORMALIZED, True): (0.985, 0.975, 0.96, 0.93, 0.75),
-    (NORMALIZED, False): (0.94, 0.93, 0.91, 0.85, 0.60),
+    (NORMALIZED, False): (0.94, 0.93, 0.91, 0.85, 0.25),
     (WEAK, True): (0.96, 0.94, 0.91, 0.75, 0.50),
-    (WEAK, False): (0.85, 0.80, 0.70, 0.45, 0.30),
+    (WEAK, False): (0.85, 0.80, 0.70, 0.30, 0.20),
     (FUZZY, True): (0.95, 0.93, 0.91, 0.86, 0.55),
     (FUZZY, False): (0.80, 0.75, 0.65, 0.30, 0.20),
     (NONE, True): (0.94, 0.92, 0.80, 0.35, 0.0),

@@ -20,8 +20,10 @@ from decimal import Decimal, InvalidOperation
 
 from . import identifiers
 from .normalize import fold
-from .numbers import title_segments, title_windows
+from .numbers import MAX_TITLE_SEGMENTS, segments, title_windows
 
+#: Longest title whose unmatched invoice-like references are taken as meant by the payer.
+MAX_REFERENCE_TITLE = 600
 #: Line lengths at which banks wrap titles (Elixir 4 x 35; forms and some MT940 dialects 27).
 WRAP_WIDTHS = (27, 35)
 
@@ -39,9 +41,13 @@ _AMOUNT_RE = re.compile(
     r"(?<![\d/.,-])\d{1,3}(?:[ .]\d{3})*,\d{2}(?![\d/])(?:\s*(?:PLN|ZL|EUR|USD))?"
     r"|(?<![\d/.,-])\d+\.\d{2}\s*(?:PLN|ZL|EUR|USD)\b"
 )
+# Ten digits, possibly grouped: the least any identifier (NIP, NRB, KSeF) has.
+_TEN_DIGITS_RE = re.compile(r"(?:\d[ -]?){10}")
 _TOKEN_SPLIT_RE = re.compile(r"[\s,;+&]+")
 # The letter O typed for a zero inside a number (``FV/2026/11/OO42``), but not the O of a
 # word glued to digits (``PRO2026``).
+_SPACED_SLASH_RE = re.compile(r"\s*/\s*")
+_WORD_RE = re.compile(r"[A-Z]{2,}")
 _LETTER_O_RE = re.compile(r"(?<![A-Z])O+(?=\d)|(?<=\d)O+(?![A-Z])")
 
 #: Words after which ``MM/YYYY`` is a period (rent for November), not an invoice number.
@@ -179,35 +185,26 @@ def _blank(text, spans):
 def parse_title(raw):
     """Return the :class:`ParsedTitle` of a raw title (``None`` or junk give an empty one)."""
     text = fold(join_wrapped_lines(raw or ""))
-    tax_match = _TAX_RE.search(text)
     tax_form = None
-    if tax_match:
+    if "/TI/" in text and _TAX_RE.search(text):
         sfp = _SFP_RE.search(text)
         tax_form = sfp.group(1) if sfp else ""
-    split_payment = None if tax_form is not None else parse_split_payment(text)
+    split_payment = None
+    if tax_form is None and ("/" in text or "NUMER FAKTURY" in text):
+        split_payment = parse_split_payment(text)
 
     body = text
     if split_payment is not None:
         # Numbers are read from the /INV/ value separately; the tags' other values (the VAT
         # amount, our own NIP) must not be read as invoice numbers.
         body = _MPP_TAG_RE.sub(" ", _strip_split_payment_values(text))
-    accounts, nips, ksef_numbers, spans = [], [], [], []
-    for ksef, start, end in identifiers.find_ksef_numbers(body):
-        ksef_numbers.append(ksef)
-        spans.append((start, end))
-    body = _blank(body, spans)
-    spans = []
-    for account, start, end in identifiers.find_accounts(body):
-        accounts.append(account)
-        spans.append((start, end))
-    body = _blank(body, spans)
-    spans = []
-    for nip, start, end in identifiers.find_nips(body):
-        nips.append(nip)
-        spans.append((start, end))
-    body = _blank(body, spans)
-    body = _DOTTED_DATE_RE.sub(" ", body)
-    body = _AMOUNT_RE.sub(" ", body)
+    accounts, nips, ksef_numbers = [], [], []
+    if _TEN_DIGITS_RE.search(body):
+        body = _read_identifiers(body, accounts, nips, ksef_numbers)
+    if "." in body:
+        body = _DOTTED_DATE_RE.sub(" ", body)
+    if "," in body or "." in body:
+        body = _AMOUNT_RE.sub(" ", body)
 
     numbers = _read_numbers(body)
     standalone, announced = set(numbers.standalone), set(numbers.announced)
@@ -235,9 +232,29 @@ def parse_title(raw):
         standalone_numbers=frozenset(standalone),
         announced_numbers=frozenset(announced),
         words=numbers.words,
-        invoice_windows=numbers.invoice_windows,
+        # Invoice-like words in kilobytes of junk are noise, not references the payer meant.
+        invoice_windows=numbers.invoice_windows if len(text) <= MAX_REFERENCE_TITLE else (),
         split_payment_windows=split_windows,
     )
+
+
+def _read_identifiers(body, accounts, nips, ksef_numbers):
+    """Collect KSeF numbers, accounts and NIPs of ``body``; return it with them blanked."""
+    spans = []
+    for ksef, start, end in identifiers.find_ksef_numbers(body):
+        ksef_numbers.append(ksef)
+        spans.append((start, end))
+    body = _blank(body, spans)
+    spans = []
+    for account, start, end in identifiers.find_accounts(body):
+        accounts.append(account)
+        spans.append((start, end))
+    body = _blank(body, spans)
+    spans = []
+    for nip, start, end in identifiers.find_nips(body):
+        nips.append(nip)
+        spans.append((start, end))
+    return _blank(body, spans)
 
 
 def _strip_split_payment_values(text):
@@ -262,44 +279,52 @@ class _Numbers:
 
 def _read_numbers(body):
     body = _LETTER_O_RE.sub(lambda match: "0" * len(match.group()), body)
-    tokens = [token for token in _TOKEN_SPLIT_RE.split(body) if token]
+    # "FV / 2026 / 11 / 0042": a slash with spaces around it still joins one number.
+    body = _SPACED_SLASH_RE.sub("/", body)
+    tokens, segs = [], []
     period_starts = set()
     words = []
-    for index, token in enumerate(tokens):
-        if token.isalpha():
-            words.append(token)
-        if token in PERIOD_WORDS:
-            following = index + 1
-            if following < len(tokens) and tokens[following] == "ZA":
-                following += 1
-            period_starts.add(following)
-    segs = title_segments(tokens)
+    for token in _TOKEN_SPLIT_RE.split(body):
+        found = segments(token)
+        if not found:
+            continue
+        index = len(tokens)
+        tokens.append(token)
+        segs.extend((seg, index) for seg in found)
+        words.extend(seg for seg in found if len(seg) >= 2 and not seg[0].isdigit())
+        if token in PERIOD_WORDS or token == "ZA" and index in period_starts:
+            period_starts.add(index + 1)
+    del segs[MAX_TITLE_SEGMENTS:]
+    # Where a window starting at each segment is announced by an invoice word ("FV 108").
+    announced_at = [
+        (position == 0 or segs[position - 1][1] != token)
+        and ((token > 0 and tokens[token - 1] in INVOICE_WORDS) or seg in INVOICE_WORDS)
+        for position, (seg, token) in enumerate(segs)
+    ]
     windows = []
     standalone = set()
     announced = set()
     invoice_windows = []
     for window in title_windows(segs):
-        first_token = segs[window.start][1]
-        first_digit_token = next(
-            token for seg, token in segs[window.start : window.end] if seg.isdigit()
-        )
         if (
-            first_digit_token in period_starts
-            and window.numeric_groups == 2
+            window.numeric_groups == 2
+            and window.digit_token in period_starts
             and window.semantic
             and window.semantic[0][1] == 0
             and window.semantic[0][0] <= 12
         ):
-            continue
+            continue  # "czynsz 11/2026": a month, not an invoice
         windows.append(window)
-        announced_by_word = (first_token > 0 and tokens[first_token - 1] in INVOICE_WORDS) or segs[
-            window.start
-        ][0] in INVOICE_WORDS
+        announced_by_word = announced_at[window.start]
         if window.numeric_groups == 1 and not window.crosses_tokens and len(window.digits) <= 6:
             standalone.add(int(window.digits))
             if announced_by_word:
                 announced.add(int(window.digits))
-        if announced_by_word and (len(window.digits) >= 3 or window.numeric_groups >= 2):
+        if (
+            announced_by_word
+            and (len(window.digits) >= 3 or window.numeric_groups >= 2)
+            and window.end - window.start - window.numeric_groups <= 2
+        ):
             invoice_windows.append(window)
     return _Numbers(
         windows=tuple(windows),
