@@ -177,6 +177,7 @@ class Matcher:
         self._by_vat = {}
         self._by_name_token = {}
         self._name_token_sets = {}
+        self._party_size = {}
         self._by_compact = {}
         self._by_loose = {}
         self._by_numeric = {}
@@ -193,6 +194,7 @@ class Matcher:
             self._name_token_sets = {
                 token: frozenset(keys) for token, keys in self._by_name_token.items()
             }
+            self._party_size = {key: len(party.tokens) for key, party in self._parties.items()}
 
     # -- building -------------------------------------------------------------------------
 
@@ -396,8 +398,7 @@ class Matcher:
         words are.
         """
         found = []
-        sender = frozenset(tokens)
-        for token in sender:
+        for token in frozenset(tokens):
             keys = self._name_token_sets.get(token)
             if keys and len(keys) <= MAX_PARTIES_PER_NAME_TOKEN:
                 found.append((len(keys), token, keys))
@@ -411,16 +412,16 @@ class Matcher:
                 narrower = chain & keys
                 if narrower:
                     chain = narrower
-            # Parties with the fewest words the name lacks first ("GEO PLAN" is "Geo-Plan"
-            # before "Geo-Plan Nowak"); then by key, as sets iterate in a random order.
+            # Parties with the fewest other words first ("GEO PLAN" is "Geo-Plan" before
+            # "Geo-Plan Nowak"); then by key, as sets iterate in a random order.
             fresh = chain.difference(candidates) if candidates else chain
-            candidates.extend(
-                heapq.nsmallest(
-                    MAX_NAME_CANDIDATES - len(candidates),
-                    fresh,
-                    key=lambda key: (len(self._parties[key].token_set - sender), key),
-                )
-            )
+            room = MAX_NAME_CANDIDATES - len(candidates)
+            if len(fresh) <= room:
+                candidates.extend(sorted(fresh))
+            else:
+                # All of them have the words so far: the shortest names lack the fewest.
+                sizes = self._party_size
+                candidates.extend(heapq.nsmallest(room, fresh, key=lambda key: (sizes[key], key)))
             if len(candidates) >= MAX_NAME_CANDIDATES:
                 break
         # Beyond this, the parties share the same words and compare alike: more would only
@@ -696,7 +697,7 @@ class Matcher:
             candidate = self._score(context, key, netting)
             if candidate is not None and candidate.confidence >= MIN_CONFIDENCE:
                 candidates.append(candidate)
-        if not candidates and not context.foreign_references():
+        if not candidates:
             fallback = self._partner_fallback(context)
             if fallback is not None:
                 candidates.append(fallback)
@@ -805,10 +806,11 @@ class Matcher:
         partner_level = context.partner_level(party)
         reasons = [context.hits[index].reason for index in indexes if index in context.hits]
         if named and len(named) < len(levels):
-            # Some documents named, others found by the amount: trust the weakest named one.
+            # Some documents named, others found by the amount: less sure than if all were
+            # named, whatever the weakest named one.
             if not amount_equal:
                 return None
-            confidence = scoring.base_confidence(min(named), partner_level, True) - 0.01
+            confidence = scoring.base_confidence(min(named), partner_level, True) - 0.05
         elif named:
             confidence = scoring.base_confidence(min(named), partner_level, amount_equal)
             if len(indexes) == 1 and amount_equal and partner_level >= scoring.PARTNER_WEAK:
@@ -898,6 +900,37 @@ class Matcher:
 
     def _adjust(self, context, indexes, documents, named, confidence, reasons):
         """Apply the checks that lower (rarely raise) a table confidence, with reasons."""
+        party = self._doc_party[indexes[0]]
+        left_out = [
+            index
+            for index, hit in context.hits.items()
+            if index not in indexes
+            and hit.level >= WEAK
+            and self._doc_party[index] == party
+            and self._eligible(index, context)
+        ]
+        if sum(self._doc_cents[index] for index in indexes) != context.cents:
+            # A document of the same partner one character away from the number written has
+            # exactly the amount: the payer may have mistyped its number.
+            rival = next(
+                (
+                    index
+                    for index, hit in context.hits.items()
+                    if index not in indexes
+                    and self._doc_cents[index] == context.cents
+                    and self._doc_party[index] == party
+                    and self._eligible(index, context)
+                ),
+                None,
+            )
+            if rival is not None:
+                reasons.append(f"{self._documents[rival].number} has exactly this amount")
+                confidence = min(confidence, 0.85)
+        if left_out:
+            # The payer named more of its documents than this suggestion settles.
+            others = ", ".join(self._documents[index].number for index in left_out[:3])
+            reasons.append(f"the title also names {others}")
+            confidence -= 0.03 if sum(self._doc_cents[i] for i in indexes) == context.cents else 0.1
         for index in indexes:
             hit = context.hits.get(index)
             if hit is not None and hit.shadowed_by is not None and hit.shadowed_by not in indexes:
@@ -985,13 +1018,14 @@ class Matcher:
     def _partner_fallback(self, context):
         """When nothing fits, suggest the recognised partner's oldest open document."""
         key = context.best_partner()
-        if key is None:
-            return None
+        if key is None or context.number_windows or context.foreign_references():
+            return None  # the title names documents: guessing another would mislead
         level = context.partner_level(key)
         if level < scoring.PARTNER_NAME:
             return None
         indexes = self._open_documents(context, key)
-        if not indexes:
+        # A payment far above the oldest residual is not its partial payment.
+        if not indexes or context.cents > self._doc_cents[indexes[0]] * 21 // 20:
             return None
         only = len(indexes) == 1
         confidence = scoring.base_confidence(NONE, level, False) + (0.2 if only else -0.1)

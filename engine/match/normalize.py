@@ -99,11 +99,12 @@ def fold(text, *, keep_newlines=False):
     if text.isascii() and "<" not in text and "&" not in text and not keep_newlines:
         # The common case (numbers, most names): nothing to repair or strip.
         return " ".join(text[:MAX_TITLE_CHARS].upper().split())
-    text = strip_html(text[:MAX_TITLE_CHARS])
+    # Markup and entities first (``&nbsp;`` padding shrinks to nothing), then the bound.
+    text = strip_html(text[: MAX_TITLE_CHARS * 8])[: MAX_TITLE_CHARS * 2]
     text = text.translate(_MOJIBAKE)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(char for char in text if not unicodedata.combining(char))
-    text = _NON_ASCII_RE.sub(" ", text).upper()
+    text = _NON_ASCII_RE.sub(" ", text).upper()[:MAX_TITLE_CHARS]
     if keep_newlines:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         lines = (_SPACES_RE.sub(" ", line).strip() for line in text.split("\n"))

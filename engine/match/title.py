@@ -324,7 +324,8 @@ def _read_numbers(body):
             announced_by_word
             and (len(window.digits) >= 3 or window.numeric_groups >= 2)
             and window.end - window.start - window.numeric_groups <= 2
-        ):
+        ) or (window.numeric_groups == 3 and window.semantic and not window.crosses_tokens):
+            # Announced by an invoice word, or shaped like N/MM/YYYY or YYYY/MM/N.
             invoice_windows.append(window)
     return _Numbers(
         windows=tuple(windows),
