@@ -26,11 +26,21 @@ _KSEF_RE = re.compile(
 
 _NON_ALNUM_RE = re.compile(r"[^0-9A-Z]+")
 
-#: Sort code (first 8 digits after the check digits) of the tax offices' micro-accounts
-#: ("mikrorachunek podatkowy", NBP 1010 0071 222...). Transfers there are tax payments.
-TAX_MICRO_ACCOUNT_PREFIX = "101000712223"
-#: ZUS individual contribution accounts (NBP for ZUS, 6000 0002 026...).
+#: Start of the NRB (after its two check digits) of the tax offices' individual micro-accounts
+#: ("mikrorachunek podatkowy": NBP sort code 1010 0071, then 222). Transfers there pay taxes.
+TAX_MICRO_ACCOUNT_PREFIX = "10100071222"
+#: Start of the NRB (after its check digits) of ZUS individual contribution accounts.
 ZUS_ACCOUNT_PREFIX = "60000002026"
+
+
+def is_tax_account(account):
+    """True for a tax micro-account (normalized NRB): a tax payment, never an invoice's."""
+    return len(account) == 26 and account[2:].startswith(TAX_MICRO_ACCOUNT_PREFIX)
+
+
+def is_social_insurance_account(account):
+    """True for a ZUS contribution account (normalized NRB)."""
+    return len(account) == 26 and account[2:].startswith(ZUS_ACCOUNT_PREFIX)
 
 
 def normalize_account(value):

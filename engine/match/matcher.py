@@ -301,12 +301,12 @@ class Matcher:
 
         if account and account in own_accounts:
             return _Evaluation(KIND_OWN_TRANSFER, [], None, ["transfer between our own accounts"])
-        if parsed.is_tax_payment or account.startswith(identifiers.TAX_MICRO_ACCOUNT_PREFIX):
+        if parsed.is_tax_payment or identifiers.is_tax_account(account):
             form = f" (form {parsed.tax_form})" if parsed.tax_form else ""
             return _Evaluation(
                 KIND_TAX, [], None, [f"tax-office payment{form}: not an invoice payment"]
             )
-        if account.startswith(identifiers.ZUS_ACCOUNT_PREFIX) or any(
+        if identifiers.is_social_insurance_account(account) or any(
             name in f"{sender_name} " for name in _ZUS_NAMES
         ):
             return _Evaluation(
