@@ -624,6 +624,7 @@ class Matcher:
             hit.level >= NORMALIZED
             and self._eligible(index, context)
             and self._doc_cents[index] == context.cents
+            and context.partner_level(self._doc_party[index]) >= scoring.PARTNER_NONE
             for index, hit in context.hits.items()
         )
         counters = parsed.announced_numbers | {
@@ -947,6 +948,12 @@ class Matcher:
                 else:
                     confidence -= 0.03
         if not named:
+            quoted = next(
+                (index for index, hit in context.hits.items() if hit.level >= NORMALIZED), None
+            )
+            if quoted is not None:
+                reasons.append(f"the title names {self._documents[quoted].number} instead")
+                confidence = min(confidence, 0.85)
             foreign = context.foreign_references()
             if foreign:
                 reasons.append(f"title quotes '{foreign[0].text}', which matches no open document")
