@@ -19,9 +19,10 @@ _NRB_RE = re.compile(r"(?<![0-9A-Z])(?:PL ?)?(\d{2}(?: ?\d{4}){6})(?!\d)")
 # A foreign IBAN written solid (a Polish one is caught by _NRB_RE).
 _IBAN_RE = re.compile(r"(?<![0-9A-Z])([A-Z]{2}\d{2}[A-Z0-9]{11,30})(?![A-Z0-9])")
 # KSeF invoice number: NIP-YYYYMMDD-12 hex-12-2 hex (35 characters); some sources show the
-# technical part split 6+6 (36), and banks may wrap or strip the hyphens.
+# technical part split 6+6 (36), and banks may wrap the number (a space) or strip the hyphens.
 _KSEF_RE = re.compile(
-    r"(?<![0-9A-Z])(\d{10})-?(20\d{6})-?([0-9A-F]{6})-?([0-9A-F]{6})-?([0-9A-F]{2})(?![0-9A-Z])"
+    r"(?<![0-9A-Z])(\d{10})[ -]?(20\d{6})[ -]?([0-9A-F]{6})[ -]?([0-9A-F]{6})[ -]?([0-9A-F]{2})"
+    r"(?![0-9A-Z])"
 )
 
 _NON_ALNUM_RE = re.compile(r"[^0-9A-Z]+")
