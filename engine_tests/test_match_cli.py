@@ -140,3 +140,42 @@ def test_unreadable_input_file_exits_with_status_2(tmp_path):
     )
     assert result.returncode == 2
     assert result.stdout == ""
+
+
+def test_namesakes_without_nip_are_told_apart_by_their_accounts():
+    first = {
+        "id": 1,
+        "number": "FV/2026/11/0001",
+        "type": "out_invoice",
+        "partner": {"name": "Jan Kowalski", "vat": None, "ibans": ["61109010140000071219812874"]},
+        "amount_total": "100.00",
+        "amount_residual": "100.00",
+        "currency": "PLN",
+        "date": "2026-11-01",
+    }
+    second = {
+        **first,
+        "id": 2,
+        "number": "FV/2026/11/0002",
+        "partner": {"name": "Jan Kowalski", "vat": None, "ibans": ["59124010374323194875749118"]},
+    }
+    transactions = [
+        {
+            "id": "t",
+            "amount": "100.00",
+            "title": "przelew",
+            "counterparty": {"name": "JAN KOWALSKI", "iban": "59124010374323194875749118"},
+        }
+    ]
+    output = run([first, second], transactions, MatchOptions())
+    assert output[0]["invoice_ids"] == ["2"]
+    assert output[0]["auto"] is True
+
+
+def test_polish_dates_and_currency_spellings_are_read():
+    transactions = [
+        {**_transaction("d", "FV/2026/11/0042", "2460.00"), "date": "20.11.2026", "currency": "zł"}
+    ]
+    output = run(INVOICES, transactions, MatchOptions())
+    assert output[0]["invoice_ids"] == ["101"]
+    assert output[0]["auto"] is True

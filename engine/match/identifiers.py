@@ -57,6 +57,8 @@ def normalize_account(value):
     if not value:
         return ""
     compact = _NON_ALNUM_RE.sub("", str(value).upper())
+    if compact.startswith(("IBAN", "NRB")):
+        compact = compact[4:] if compact.startswith("IBAN") else compact[3:]
     if compact.startswith("PL") and len(compact) == 28 and compact[2:].isdigit():
         return compact[2:]
     return compact

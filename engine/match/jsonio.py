@@ -7,6 +7,9 @@ that cannot be read still gets an answer, an empty suggestion saying why, so tha
 keeps one entry per input transfer.
 """
 
+import datetime
+import re
+
 from ..errors import BadPayload
 from ..records import parse_amount, parse_currency, parse_date
 from .identifiers import normalize_account, normalize_vat
@@ -15,6 +18,7 @@ from .normalize import fold
 
 #: Currency assumed when a record carries none (the engine serves Polish companies).
 DEFAULT_CURRENCY = "PLN"
+_POLISH_DATE_RE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
 
 
 class RecordError(ValueError):
@@ -36,17 +40,28 @@ def _id(value):
 
 
 def _optional_date(value):
+    """Return a date from ISO text (or ``DD.MM.YYYY``, as Polish exports write it), or None."""
     if value in (None, ""):
         return None
     try:
         return parse_date(value)
     except BadPayload:
-        return None
+        pass
+    match = _POLISH_DATE_RE.match(str(value).strip())
+    if match:
+        day, month, year = (int(part) for part in match.groups())
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            return None
+    return None
 
 
 def _currency(value):
     if value in (None, ""):
         return DEFAULT_CURRENCY
+    if isinstance(value, str) and fold(value) in ("ZL", "PLZ"):
+        return "PLN"
     try:
         return parse_currency(value)
     except BadPayload as error:
@@ -64,17 +79,21 @@ def party_key(partner):
     """Return a stable key for a partner given only as ``{"name", "vat", "ibans"}``.
 
     The JSON contract has no partner id, so the NIP identifies a partner when there is one,
-    then the folded name, then the first account.
+    then the folded name with its accounts, then the first account.
     """
     vat = normalize_vat(partner.get("vat"))
     if vat:
         return f"vat:{vat}"
     name = fold(_text(partner.get("name")))
-    if name:
-        return f"name:{name}"
     ibans = partner.get("ibans") or []
-    if ibans:
-        return f"iban:{normalize_account(_text(ibans[0]))}"
+    if isinstance(ibans, str):
+        ibans = [ibans]
+    accounts = sorted(normalize_account(_text(iban)) for iban in ibans if iban)
+    if name:
+        # Two consumers named Jan Kowalski are two partners: their accounts tell them apart.
+        return f"name:{name}|{','.join(accounts)}"
+    if accounts:
+        return f"iban:{accounts[0]}"
     return ""
 
 
