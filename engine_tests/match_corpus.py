@@ -766,6 +766,12 @@ class TransferFactory:
         ("gateway", 1),
         ("eur_invoice", 0.8),
         ("junk", 0.5),
+        ("multi_one_named", 1),
+        ("partial_no_number", 0.7),
+        ("typo_unknown_sender", 1),
+        ("counter_only", 1),
+        ("vendor_partial", 0.7),
+        ("owner_pays", 1),
     )
 
     def __init__(self, ledger):
@@ -1078,6 +1084,80 @@ class TransferFactory:
             return False
         padding = "&nbsp;" * self.rng.randint(10, 3000)
         return self.pay_invoice(category, doc, f"<div>{padding}<b>{doc.number}</b></div>")
+
+    def make_multi_one_named(self, category):
+        """Two invoices paid at once, only the first named (the payer forgot the second)."""
+        party = self.rng.choice(self.ledger.parties)
+        docs = [
+            doc
+            for doc in self.ledger.open_docs(party)
+            if doc.type == "out_invoice" and doc.id not in self.used
+        ]
+        if len(docs) < 2:
+            return False
+        chosen = sorted(self.rng.sample(docs, 2), key=lambda doc: doc.date)
+        title = self.render.invoice_title([self.render.number(chosen[0])], chosen[0])
+        total = sum(doc.residual for doc in chosen)
+        iban = format_nrb(self.rng.choice(party.ibans), 0)
+        name = self.render.sender_name(party)
+        return self.emit(category, self.money(total), title, name, iban, chosen)
+
+    def make_partial_no_number(self, category):
+        """A partial payment with no number from a customer with one open invoice."""
+        doc = self.pick(predicate=lambda d: d.residual > 100)
+        if doc is None or len(self.ledger.open_docs(doc.party)) != 1:
+            return False
+        paid = (doc.residual * Decimal(self.rng.choice(("0.5", "0.4", "0.8")))).quantize(
+            Decimal("0.01")
+        )
+        title = self.rng.choice(("czesc naleznosci", "rata 1", "wplata czesciowa", "przelew"))
+        iban = format_nrb(self.rng.choice(doc.party.ibans), 0)
+        name = self.render.sender_name(doc.party)
+        return self.emit(category, self.money(paid), title, name, iban, [doc], exact=False)
+
+    def make_typo_unknown_sender(self, category):
+        """A mistyped number from an account and a name we do not know."""
+        doc = self.pick()
+        if doc is None:
+            return False
+        number = self.render.typo(self.render.number(doc, rewrite=False))
+        title = self.render.invoice_title([number], doc)
+        first, last = self.ledger.person()
+        iban = format_nrb(make_nrb(self.rng), 0)
+        return self.emit(category, self.money(doc.residual), title, f"{first} {last}", iban, [doc])
+
+    def make_counter_only(self, category):
+        """Only the counter of the number ("za fakture 43"), from a known account."""
+        doc = self.pick(predicate=lambda d: d.scheme in ("odoo_m", "fv_y", "legacy_m"))
+        if doc is None:
+            return False
+        word = self.rng.choice(("za fakture", "FV", "faktura nr", "fv nr"))
+        iban = format_nrb(self.rng.choice(doc.party.ibans), 0)
+        name = self.render.sender_name(doc.party)
+        title = f"{word} {doc.counter}"
+        return self.emit(category, self.money(doc.residual), title, name, iban, [doc])
+
+    def make_vendor_partial(self, category):
+        """We pay part of a vendor bill, quoting the vendor's number."""
+        doc = self.pick(types=("in_invoice",), predicate=lambda d: d.residual > 100)
+        if doc is None:
+            return False
+        paid = (doc.residual * Decimal("0.5")).quantize(Decimal("0.01"))
+        title = f"{doc.vendor_ref} czesc 1"
+        iban = format_nrb(doc.party.ibans[0], 0)
+        name = self.render.sender_name(doc.party)
+        return self.emit(category, self.money(paid, -1), title, name, iban, [doc], exact=False)
+
+    def make_owner_pays(self, category):
+        """The owner of a company pays its invoice from a private account."""
+        doc = self.pick(predicate=lambda d: d.party.kind == "company")
+        if doc is None:
+            return False
+        first, last = self.ledger.person()
+        title = self.render.invoice_title([self.render.number(doc)], doc)
+        iban = format_nrb(make_nrb(self.rng), 0)
+        name = f"{first} {last}".upper()
+        return self.emit(category, self.money(doc.residual), title, name, iban, [doc])
 
     # -- categories that pay nothing ---------------------------------------------------------
 

@@ -99,7 +99,7 @@ def test_account_of_another_known_partner_blocks_an_automatic_match():
     suggestion = match("FV/2026/11/0042", "2460.00", iban=NOWICKA_IBAN)
     assert suggestion.document_ids == ("a42",)
     assert not suggestion.auto
-    assert "the sender looks like another partner" in suggestion.reasons
+    assert "the sender's account or NIP belongs to another partner" in suggestion.reasons
 
 
 def test_consumer_paying_by_blik_with_name_and_amount_is_applied():

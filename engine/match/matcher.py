@@ -72,6 +72,11 @@ MAX_TYPO_SAME_AMOUNT = 12
 MAX_KEPT_CANDIDATES = 6
 #: References of one document that are indexed (the KSeF number, an order number).
 MAX_REFERENCES = 2
+#: An overpayment above this (in cents) and above 5 % of the residual is not taken for granted:
+#: people overpay by a rounding or a fee, not by thousands.
+MAX_PLAIN_OVERPAYMENT_CENTS = 10000
+#: How much a sender whose name is another partner's lowers the confidence.
+NAME_RIVAL_PENALTY = 0.04
 #: Suggestions less likely than this are not worth a person's time: none is made.
 MIN_CONFIDENCE = 0.3
 #: Most documents the title may list for one partner before listing is ignored.
@@ -483,7 +488,9 @@ class Matcher:
         for code in self._by_compact.get(window.compact, ()):
             yield code, EXACT if self._keys(code).specific else WEAK
         for code in self._by_loose.get(window.loose, ()):
-            yield code, NORMALIZED if self._keys(code).specific else WEAK
+            # "109" is "000109" without its zeros, but three digits prove little.
+            strong = self._keys(code).specific and (window.prefix or len(window.digits) >= 4)
+            yield code, NORMALIZED if strong else WEAK
         if window.numeric_groups >= 2:
             for code in self._by_numeric.get(window.numeric, ()):
                 keys = self._keys(code)
@@ -835,7 +842,12 @@ class Matcher:
                 confidence = self._partner_amount_confidence(context, party, partner_level, reasons)
         reasons.extend(context.partner_reasons(party))
         if partner_level == scoring.PARTNER_CONFLICT:
-            reasons.append("the sender looks like another partner")
+            reasons.append("the sender's account or NIP belongs to another partner")
+        elif partner_level == scoring.PARTNER_NONE and context.rival_level >= scoring.PARTNER_NAME:
+            # A name is weaker evidence than an account: a person may pay for a company, a
+            # namesake may exist. Doubt, but do not refuse.
+            reasons.append("the sender's name looks like another partner")
+            confidence -= NAME_RIVAL_PENALTY
         reasons.append(self._amount_reason(context, indexes, same, opposite, total))
         confidence = self._adjust(context, indexes, documents, named, confidence, reasons)
         return _Candidate(
@@ -910,23 +922,9 @@ class Matcher:
             and self._doc_party[index] == party
             and self._eligible(index, context)
         ]
-        if sum(self._doc_cents[index] for index in indexes) != context.cents:
-            # A document of the same partner one character away from the number written has
-            # exactly the amount: the payer may have mistyped its number.
-            rival = next(
-                (
-                    index
-                    for index, hit in context.hits.items()
-                    if index not in indexes
-                    and self._doc_cents[index] == context.cents
-                    and self._doc_party[index] == party
-                    and self._eligible(index, context)
-                ),
-                None,
-            )
-            if rival is not None:
-                reasons.append(f"{self._documents[rival].number} has exactly this amount")
-                confidence = min(confidence, 0.85)
+        due = sum(self._doc_cents[index] for index in indexes)
+        if due != context.cents:
+            confidence = self._adjust_difference(context, indexes, party, due, confidence, reasons)
         if left_out:
             # The payer named more of its documents than this suggestion settles.
             others = ", ".join(self._documents[index].number for index in left_out[:3])
@@ -949,7 +947,12 @@ class Matcher:
                     confidence -= 0.03
         if not named:
             quoted = next(
-                (index for index, hit in context.hits.items() if hit.level >= NORMALIZED), None
+                (
+                    index
+                    for index, hit in context.hits.items()
+                    if hit.level >= NORMALIZED and self._eligible(index, context)
+                ),
+                None,
             )
             if quoted is not None:
                 reasons.append(f"the title names {self._documents[quoted].number} instead")
@@ -986,6 +989,43 @@ class Matcher:
                         f"from the documents' VAT {scoring.format_amount(vat)}"
                     )
                     confidence -= 0.05
+        return confidence
+
+    def _adjust_difference(self, context, indexes, party, due, confidence, reasons):
+        """Doubts about a partial or over-payment: was it really meant for these documents?"""
+        # Another document found in the title (even by a typo) has exactly the amount.
+        rival = next(
+            (
+                index
+                for index in context.hits
+                if index not in indexes
+                and self._doc_cents[index] == context.cents
+                and self._eligible(index, context)
+                and context.partner_level(self._doc_party[index]) >= scoring.PARTNER_NONE
+            ),
+            None,
+        )
+        if rival is not None:
+            reasons.append(f"{self._documents[rival].number} has exactly this amount")
+            return min(confidence, 0.85)
+        surplus = context.cents - due
+        if surplus > 0:
+            # The surplus is exactly another open document of the partner: several documents
+            # paid with one number written, not an overpayment.
+            extra = next(
+                (
+                    index
+                    for index in self._open_documents(context, party)
+                    if index not in indexes and self._doc_cents[index] == surplus
+                ),
+                None,
+            )
+            if extra is not None:
+                reasons.append(f"the surplus equals {self._documents[extra].number}")
+                return min(confidence, 0.85)
+            if surplus > max(due // 20, MAX_PLAIN_OVERPAYMENT_CENTS):
+                reasons.append("the overpayment is large")
+                return min(confidence, 0.85)
         return confidence
 
     def _amount_reason(self, context, indexes, same, opposite, total):
@@ -1292,8 +1332,8 @@ class _Context:
         known = self.partners.get(key)
         if known is not None:
             return known[0]
-        if self.rival_level >= scoring.PARTNER_NAME:
-            # The account, NIP or name points to someone else and nothing to this partner.
+        if self.rival_level >= scoring.PARTNER_STRONG:
+            # The account or NIP points to someone else and nothing to this partner.
             return scoring.PARTNER_CONFLICT
         return scoring.PARTNER_NONE
 

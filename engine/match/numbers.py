@@ -148,6 +148,7 @@ def document_keys(number, year=None):
         (has_letters and digit_count >= 4)
         or len(digit_segs) >= 3
         or digit_count >= 7
+        or (len(digit_segs) == 1 and digit_count >= 6)  # a fixed-width id: 000524, 123456
         or (len(digit_segs) == 2 and digit_count >= 5 and not semantic)
     )
     return NumberKeys(

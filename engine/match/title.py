@@ -43,6 +43,8 @@ _AMOUNT_RE = re.compile(
 )
 # Ten digits, possibly grouped: the least any identifier (NIP, NRB, KSeF) has.
 _TEN_DIGITS_RE = re.compile(r"(?:\d[ -]?){10}")
+# A Polish postcode in an address written into the title ("00-950 WARSZAWA").
+_POSTCODE_RE = re.compile(r"(?<![\w/-])\d{2}-\d{3}(?=\s+[A-Z])")
 _TOKEN_SPLIT_RE = re.compile(r"[\s,;+&]+")
 # The letter O typed for a zero inside a number (``FV/2026/11/OO42``), but not the O of a
 # word glued to digits (``PRO2026``).
@@ -205,6 +207,8 @@ def parse_title(raw):
         body = _DOTTED_DATE_RE.sub(" ", body)
     if "," in body or "." in body:
         body = _AMOUNT_RE.sub(" ", body)
+    if "-" in body:
+        body = _POSTCODE_RE.sub(" ", body)
 
     numbers = _read_numbers(body)
     standalone, announced = set(numbers.standalone), set(numbers.announced)
