@@ -333,6 +333,7 @@ class Matcher:
         )
         self._find_partners(context)
         self._find_numbers(context)
+        self._find_partners_by_name(context)
         self._find_in_pool(context)
         candidates = self._build_candidates(context)
         kind = KIND_DOCUMENTS if candidates else KIND_NONE
@@ -383,8 +384,32 @@ class Matcher:
                 else:
                     reason = f"NIP {nip} in title belongs to {self._name(key)}"
                 context.add_partner(key, scoring.PARTNER_STRONG, reason)
+
+    def _find_partners_by_name(self, context):
+        """Compare the sender's name (or words of the title) with our partners' names.
+
+        When the account or NIP named the partner, or the title names one document of exactly
+        the amount, the name is only compared with those partners: it can confirm them, and a
+        look-alike elsewhere would not change the outcome.
+        """
+        side = "sender" if context.inbound else "payee"
+        focus = [
+            key
+            for key, (level, _reasons) in context.partners.items()
+            if level >= scoring.PARTNER_STRONG
+        ]
+        if not focus:
+            focus = sorted(
+                {
+                    self._doc_party[index]
+                    for index, hit in context.hits.items()
+                    if hit.level >= NORMALIZED
+                    and self._eligible(index, context)
+                    and self._doc_cents[index] == context.cents
+                }
+            )
         if context.transfer.counterparty_name:
-            self._match_name(context, context.transfer.counterparty_name, side)
+            self._match_name(context, context.transfer.counterparty_name, side, focus)
         if context.best_partner_level() < scoring.PARTNER_NAME:
             self._match_title_words(context)
 
@@ -433,16 +458,11 @@ class Matcher:
         # confirm that the name alone is ambiguous.
         return candidates[:MAX_NAME_CANDIDATES]
 
-    def _match_name(self, context, name, side):
+    def _match_name(self, context, name, side, focus):
         tokens, legal_form = name_tokens(name)
         if not tokens:
             return
-        strong = [
-            key for key, (level, _r) in context.partners.items() if level >= scoring.PARTNER_STRONG
-        ]
-        # When the account or NIP already named the partner, the name only confirms it: no
-        # need to search every party sharing a word with it.
-        for key in strong or self._candidate_parties(tokens):
+        for key in focus or self._candidate_parties(tokens):
             party = self._parties[key]
             similarity = name_similarity(party.tokens, party.legal_form, tokens, legal_form)
             if similarity >= NAME_MATCH:
@@ -676,6 +696,7 @@ class Matcher:
     # -- candidates -----------------------------------------------------------------------
 
     def _build_candidates(self, context):
+        """Score every set of documents the evidence suggests; return them ranked, best first."""
         sets = {}
 
         def add(indexes, netting=False):
@@ -685,17 +706,18 @@ class Matcher:
 
         hits_by_party = {}
         for index in context.hits:
-            if self._documents[index].currency != context.currency:
-                continue
-            hits_by_party.setdefault(self._doc_party[index], []).append(index)
-            if self._eligible(index, context):
-                add((index,))
-        for index in context.pool:
-            if self._doc_cents[index] == context.cents:
-                add((index,))
-        if self._amount_only_allowed(context):
-            for index in context.same_amount:
+            if self._documents[index].currency == context.currency:
+                hits_by_party.setdefault(self._doc_party[index], []).append(index)
                 if self._eligible(index, context):
+                    add((index,))
+        # When the title names a document of exactly this amount, documents found by their
+        # amount alone cannot compete (they are capped well below it): they are not scored.
+        if not context.perfect:
+            for index in context.pool:
+                if self._doc_cents[index] == context.cents:
+                    add((index,))
+            if self._amount_only_allowed(context):
+                for index in context.same_amount:
                     add((index,))
         for party, indexes in hits_by_party.items():
             self._listed_sets(context, party, indexes, add)

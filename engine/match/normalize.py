@@ -70,6 +70,8 @@ _MOJIBAKE = str.maketrans(
 
 _TAG_RE = re.compile(r"<[^<>]{0,200}>")
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+# Combining marks NFKD splits off letters (the ogonek of Ą, the acute of Ó, ...).
+_COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SPACES_RE = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -78,7 +80,8 @@ def strip_html(text):
     if "<" in text:
         text = _TAG_RE.sub(" ", text)
     if "&" in text:
-        text = html.unescape(text)
+        # "&nbsp;" padding is common enough in web-banking exports to skip the slow path.
+        text = html.unescape(text.replace("&nbsp;", " "))
     return text
 
 
@@ -102,8 +105,7 @@ def fold(text, *, keep_newlines=False):
     # Markup and entities first (``&nbsp;`` padding shrinks to nothing), then the bound.
     text = strip_html(text[: MAX_TITLE_CHARS * 8])[: MAX_TITLE_CHARS * 2]
     text = text.translate(_MOJIBAKE)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
     text = _NON_ASCII_RE.sub(" ", text).upper()[:MAX_TITLE_CHARS]
     if keep_newlines:
         text = text.replace("\r\n", "\n").replace("\r", "\n")

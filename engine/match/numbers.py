@@ -46,7 +46,7 @@ MAX_PREFIX_LETTERS = 6
 MAX_INNER_LETTERS = 3
 #: Most segments of one title that are read, and most windows made of them: a title padded
 #: with junk has thousands, a real one a few dozen.
-MAX_TITLE_SEGMENTS = 1000
+MAX_TITLE_SEGMENTS = 300
 MAX_TITLE_WINDOWS = 600
 
 
@@ -101,7 +101,10 @@ def semantic_keys(groups):
     return readings
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which makes
+# building the 50,000 keys of a ledger (and the windows of every title) several times slower.
+# Nothing mutates them after construction.
+@dataclasses.dataclass(slots=True)
 class NumberKeys:
     """The lookup keys of one document number (see the module docstring)."""
 
@@ -164,7 +167,7 @@ def document_keys(number, year=None):
     )
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class Window:
     """A run of title segments that may be an invoice number.
 
@@ -204,16 +207,28 @@ def title_windows(segs):
     """
     count = len(segs)
     budget = MAX_TITLE_WINDOWS
-    digit = [seg.isdigit() for seg, _token in segs]
+    texts = [seg for seg, _token in segs]
+    tokens = [token for _seg, token in segs]
+    digit = [seg[0].isdigit() for seg in texts]
     stripped = [
-        _strip_zeros(seg) if is_digit else seg
-        for (seg, _t), is_digit in zip(segs, digit, strict=True)
+        (seg.lstrip("0") or "0") if is_digit else seg
+        for seg, is_digit in zip(texts, digit, strict=True)
+    ]
+    groups_of = [
+        (int(seg), len(seg)) if is_digit else None
+        for seg, is_digit in zip(texts, digit, strict=True)
+    ]
+    # Where a window may end: not between two digit segments of one token.
+    may_end = [
+        not (digit[i] and i + 1 < count and digit[i + 1] and tokens[i + 1] == tokens[i])
+        for i in range(count)
     ]
     for start in range(count):
-        seg, token = segs[start]
+        seg = texts[start]
+        token = tokens[start]
         # Do not start between two digit segments of one token, nor with a long word.
         if digit[start]:
-            if start > 0 and digit[start - 1] and segs[start - 1][1] == token:
+            if start > 0 and digit[start - 1] and tokens[start - 1] == token:
                 continue
         elif len(seg) > MAX_PREFIX_LETTERS:
             continue
@@ -223,9 +238,9 @@ def title_windows(segs):
         groups = []
         joins_digits = crosses = False
         previous_token = token
-        limit = min(count, start + MAX_WINDOW_SEGMENTS)
-        for end in range(start, limit):
-            part, part_token = segs[end]
+        for end in range(start, min(count, start + MAX_WINDOW_SEGMENTS)):
+            part = texts[end]
+            part_token = tokens[end]
             is_digit = digit[end]
             if part_token - token >= MAX_WINDOW_TOKENS:
                 break
@@ -240,7 +255,8 @@ def title_windows(segs):
                     break
                 if part_token != previous_token:
                     crosses = True
-                    joins_digits = joins_digits or (is_digit and digit[end - 1])
+                    if is_digit and digit[end - 1]:
+                        joins_digits = True
                 text += " "
                 loose += "."
             text += part
@@ -250,30 +266,31 @@ def title_windows(segs):
             if is_digit:
                 if digit_token < 0:
                     digit_token = part_token
-                numeric = f"{numeric}.{stripped[end]}" if numeric else stripped[end]
+                    numeric = stripped[end]
+                else:
+                    numeric += "." + stripped[end]
                 digits += part
-                groups.append((int(part), len(part)))
-            if end + 1 < count and is_digit and digit[end + 1] and segs[end + 1][1] == part_token:
-                continue  # would cut between two digit segments of one token
-            if not groups:
+                groups.append(groups_of[end])
+            if not groups or not may_end[end]:
                 continue
             budget -= 1
             if budget < 0:
                 return
+            group_count = len(groups)
             yield Window(
-                start=start,
-                end=end + 1,
-                text=text,
-                compact=compact,
-                loose=loose,
-                numeric=numeric,
-                digits=digits,
-                numeric_groups=len(groups),
-                semantic=tuple(semantic_keys(groups)) if len(groups) in (2, 3) else (),
-                joins_digits=joins_digits,
-                crosses_tokens=crosses,
-                prefix=prefix,
-                digit_token=digit_token,
+                start,
+                end + 1,
+                text,
+                compact,
+                loose,
+                numeric,
+                digits,
+                group_count,
+                tuple(semantic_keys(groups)) if 2 <= group_count <= 3 else (),
+                joins_digits,
+                crosses,
+                prefix,
+                digit_token,
             )
 
 

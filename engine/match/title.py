@@ -88,7 +88,7 @@ class SplitPayment:
     text: str
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)  # not frozen: built once per transfer, never changed
 class ParsedTitle:
     """Everything the matcher reads from one title (see :func:`parse_title`)."""
 
@@ -160,6 +160,8 @@ def parse_split_payment(text):
         end = tags[index + 1].start() if index + 1 < len(tags) else len(text)
         values.setdefault(tag.group(1), text[tag.end() : end].strip())
     if "INV" not in values and "IDC" not in values:
+        if "NUMER FAKTURY" not in text:
+            return None
         match = _PKO_INV_RE.search(text)
         if not match:
             return None
@@ -272,7 +274,7 @@ def _strip_split_payment_values(text):
     return _blank(text, spans)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)
 class _Numbers:
     windows: tuple
     standalone: frozenset
@@ -289,6 +291,8 @@ def _read_numbers(body):
     period_starts = set()
     words = []
     for token in _TOKEN_SPLIT_RE.split(body):
+        if len(segs) >= MAX_TITLE_SEGMENTS:
+            break  # the rest of a junk-padded title
         found = segments(token)
         if not found:
             continue
