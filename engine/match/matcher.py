@@ -82,7 +82,6 @@ MIN_CONFIDENCE = 0.3
 #: Most documents the title may list for one partner before listing is ignored.
 MAX_LISTED_DOCUMENTS = 12
 
-_CENT = Decimal("0.01")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: Letters payers put before any invoice number, whatever its series: they say "invoice",
 #: not which series.
@@ -109,7 +108,29 @@ def _no_cyclic_gc():
 
 
 def _cents(amount):
-    return int((abs(amount) / _CENT).to_integral_value(rounding=ROUND_HALF_UP))
+    return int(abs(amount).scaleb(2).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+class _Index(dict):
+    """Key -> document codes. A single code is stored bare: most keys have one document, and
+    50,000 one-element lists would cost a third of the index's memory and build time."""
+
+    __slots__ = ()
+
+    def add(self, key, code):
+        known = self.get(key)
+        if known is None:
+            self[key] = code
+        elif type(known) is int:
+            self[key] = [known, code]
+        else:
+            known.append(code)
+
+    def find(self, key):
+        known = self.get(key)
+        if known is None:
+            return ()
+        return (known,) if type(known) is int else known
 
 
 @dataclasses.dataclass
@@ -183,11 +204,11 @@ class Matcher:
         self._by_name_token = {}
         self._name_token_sets = {}
         self._party_size = {}
-        self._by_compact = {}
-        self._by_loose = {}
-        self._by_numeric = {}
-        self._by_digits = {}
-        self._by_semantic = {}
+        self._by_compact = _Index()
+        self._by_loose = _Index()
+        self._by_numeric = _Index()
+        self._by_digits = _Index()
+        self._by_semantic = _Index()
         self._by_amount = {}
         with _no_cyclic_gc():
             for party in parties:
@@ -256,15 +277,15 @@ class Matcher:
             if source > 0 and all_keys[0] is not None and keys.compact == all_keys[0].compact:
                 continue  # the reference repeats the number
             code = index * 4 + source
-            self._by_compact.setdefault(keys.compact, []).append(code)
+            self._by_compact.add(keys.compact, code)
             if keys.loose != keys.compact:
-                self._by_loose.setdefault(keys.loose, []).append(code)
+                self._by_loose.add(keys.loose, code)
             if keys.numeric_groups >= 2:
-                self._by_numeric.setdefault(keys.numeric, []).append(code)
+                self._by_numeric.add(keys.numeric, code)
             if len(keys.digits) >= 7 and keys.digits != keys.compact:
-                self._by_digits.setdefault(keys.digits, []).append(code)
+                self._by_digits.add(keys.digits, code)
             if keys.semantic:
-                self._by_semantic.setdefault(keys.semantic, []).append(code)
+                self._by_semantic.add(keys.semantic, code)
         self._doc_keys.append(tuple(all_keys))
 
     # -- public API -----------------------------------------------------------------------
@@ -284,7 +305,11 @@ class Matcher:
                 frozenset(identifiers.normalize_vat(vat) for vat in options.company_vats),
             )
             evaluations = [self._evaluate(transfer, options, own) for transfer in transfers]
-            return self._resolve(transfers, evaluations, options)
+            suggestions = self._resolve(transfers, evaluations, options)
+            # Free the working data while the collector is still off, or re-enabling it
+            # would make it walk every window and candidate of the run once more.
+            del evaluations
+        return suggestions
 
     def match_one(self, transfer, options=None):
         """Return the suggestion for one transfer alone (no conflict resolution)."""
@@ -302,7 +327,9 @@ class Matcher:
         parsed = parse_title(transfer.title)
         account = identifiers.normalize_account(transfer.counterparty_iban)
         own_accounts, own_vats = own
-        sender_name = fold(transfer.counterparty_name)
+        sender_name = transfer.counterparty_name or ""
+        if "ZUS" in sender_name.upper() or "UBEZPIECZE" in sender_name.upper():
+            sender_name = fold(sender_name)  # only then worth folding (ZAKŁAD UBEZPIECZEŃ ...)
 
         if account and account in own_accounts:
             return _Evaluation(KIND_OWN_TRANSFER, [], None, ["transfer between our own accounts"])
@@ -505,22 +532,22 @@ class Matcher:
 
     def _lookup(self, window):
         """Yield ``(code, level)`` for every document key a title window equals."""
-        for code in self._by_compact.get(window.compact, ()):
+        for code in self._by_compact.find(window.compact):
             yield code, EXACT if self._keys(code).specific else WEAK
-        for code in self._by_loose.get(window.loose, ()):
+        for code in self._by_loose.find(window.loose):
             # "109" is "000109" without its zeros, but three digits prove little.
             strong = self._keys(code).specific and (window.prefix or len(window.digits) >= 4)
             yield code, NORMALIZED if strong else WEAK
         if window.numeric_groups >= 2:
-            for code in self._by_numeric.get(window.numeric, ()):
+            for code in self._by_numeric.find(window.numeric):
                 keys = self._keys(code)
                 strong = keys.specific and (window.numeric_groups >= 3 or len(keys.digits) >= 7)
                 yield code, NORMALIZED if strong else WEAK
         if len(window.digits) >= 7:
-            for code in self._by_digits.get(window.digits, ()):
+            for code in self._by_digits.find(window.digits):
                 yield code, NORMALIZED if self._keys(code).specific else WEAK
         for reading in window.semantic:
-            for code in self._by_semantic.get(reading, ()):
+            for code in self._by_semantic.find(reading):
                 keys = self._keys(code)
                 if window.prefix and window.prefix not in GENERIC_PREFIXES:
                     letters = keys.compact[: len(keys.compact) - len(keys.compact.lstrip(_LETTERS))]
@@ -547,7 +574,7 @@ class Matcher:
                 if level >= WEAK:
                     raw_hits.append((code, level, window, True))
         for ksef in parsed.ksef_numbers:
-            for code in self._by_compact.get(identifiers.compact_ksef(ksef), ()):
+            for code in self._by_compact.find(identifiers.compact_ksef(ksef)):
                 raw_hits.append((code, EXACT, None, False))
         # Keep the strongest way each document was found (several keys often agree).
         best = {}
@@ -619,10 +646,10 @@ class Matcher:
                         _counter, month, year = keys.semantic
                         if number in (month, year, year % 100):
                             continue
-                        codes.extend(self._by_semantic.get((number, month, year), ()))
+                        codes.extend(self._by_semantic.find((number, month, year)))
                     head, _dot, tail = keys.loose.rpartition(".")
                     if head and tail.isdigit():
-                        codes.extend(self._by_loose.get(f"{head}.{number}", ()))
+                        codes.extend(self._by_loose.find(f"{head}.{number}"))
                     for code in codes:
                         sibling = code // 4
                         if sibling == index or self._doc_party[sibling] != party:
@@ -1174,7 +1201,7 @@ class Matcher:
         for position in order:
             transfer = transfers[position]
             for rank, candidate in enumerate(evaluations[position].candidates):
-                allocations, _difference = self._allocate(candidate, transfer)
+                allocations, difference = self._allocate(candidate, transfer)
                 blocked = [
                     index
                     for index, amount in allocations.items()
@@ -1193,7 +1220,7 @@ class Matcher:
                         remaining.get(index, self._documents[index].amount_residual) - amount
                     )
                     taken_by.setdefault(index, position)
-                chosen[position] = (rank, candidate, allocations)
+                chosen[position] = (rank, candidate, allocations, difference)
                 break
         return [
             self._suggestion(
@@ -1218,7 +1245,7 @@ class Matcher:
                 partner_key=evaluation.partner_key,
                 kind=kind,
             )
-        rank, candidate, allocations = choice
+        rank, candidate, allocations, difference = choice
         reasons = list(candidate.reasons) + list(evaluation.notes) + fallback_reasons
         confidence = candidate.confidence
         auto = (
@@ -1240,7 +1267,6 @@ class Matcher:
             reasons.append("amount differs and payment differences are not allowed")
         if candidate.netting and confidence >= options.auto_threshold:
             reasons.append("credit notes netted against invoices are left for a person to confirm")
-        _allocations, difference = self._allocate(candidate, transfer)
         ordered = list(candidate.documents)
         return Suggestion(
             transaction_id=transfer.id,
@@ -1300,7 +1326,7 @@ class _FuzzyChoices:
         return None
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class _Context:
     """What is known about one transfer while it is being matched."""
 

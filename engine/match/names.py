@@ -40,6 +40,8 @@ _LEGAL_FORM_RE = re.compile(
         f"(?P<f{index}>\\b(?:{pattern})\\b)" for index, (pattern, _c) in enumerate(_LEGAL_FORMS)
     )
 )
+# Every legal form above has a word starting with S (SP, SA, SPÓŁKA, ...) or is FUNDACJA.
+_LEGAL_FORM_HINT_RE = re.compile(r"\b(?:S|FUNDACJA)")
 _LEGAL_CODES = {f"f{index}": code for index, (_p, code) in enumerate(_LEGAL_FORMS)}
 
 # Words that describe a trade rather than name a party (PHU = Przedsiębiorstwo
@@ -77,7 +79,8 @@ def name_tokens(name):
         text = text[: address.start()]
     text = " ".join(_PUNCT_RE.sub(" ", text.replace("-", " ")).split())
     forms = []
-    text = _LEGAL_FORM_RE.sub(lambda match: forms.append(match.lastgroup) or " ", text)
+    if _LEGAL_FORM_HINT_RE.search(text):  # most persons' names have no legal form: skip
+        text = _LEGAL_FORM_RE.sub(lambda match: forms.append(match.lastgroup) or " ", text)
     legal_form = _LEGAL_CODES[forms[-1]] if forms else ""
     tokens = []
     for token in text.split():
