@@ -29,10 +29,8 @@ import gc
 import heapq
 from decimal import ROUND_HALF_UP, Decimal
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from . import combinations, identifiers, scoring
+from .evidence import FuzzyChoices, TransferEvidence
 from .model import (
     KIND_BANK_FEE,
     KIND_DOCUMENTS,
@@ -47,7 +45,7 @@ from .model import (
 )
 from .names import name_similarity, name_tokens
 from .normalize import fold
-from .numbers import EXACT, FUZZY, NONE, NORMALIZED, WEAK, document_keys, homoglyph_fold
+from .numbers import EXACT, FUZZY, NONE, NORMALIZED, WEAK, document_keys
 from .title import parse_title
 
 #: Sender-name similarity (0-100) from which a name identifies a partner, and from which it
@@ -108,6 +106,7 @@ def _no_cyclic_gc():
 
 
 def _cents(amount):
+    """Return an amount as whole grosze (cents), the unit every amount comparison uses."""
     return int(abs(amount).scaleb(2).to_integral_value(rounding=ROUND_HALF_UP))
 
 
@@ -135,6 +134,8 @@ class _Index(dict):
 
 @dataclasses.dataclass
 class _Party:
+    """One partner of the index: its name words, and its open documents (indexes)."""
+
     key: str
     name: str
     tokens: tuple
@@ -148,18 +149,9 @@ class _Party:
 
 
 @dataclasses.dataclass
-class _Hit:
-    """How one document's number was found in one title."""
-
-    level: int
-    reason: str
-    #: The document whose number the same title quotes exactly while this one only matched
-    #: with a typo: the typo match must then not be trusted alone.
-    shadowed_by: int | None = None
-
-
-@dataclasses.dataclass
 class _Candidate:
+    """One set of documents that could be what a transfer pays, with its score."""
+
     documents: tuple
     confidence: float
     reasons: list
@@ -172,6 +164,8 @@ class _Candidate:
 
 @dataclasses.dataclass
 class _Evaluation:
+    """Everything one transfer's matching found, before the run's conflicts are resolved."""
+
     kind: str
     candidates: list
     partner_key: str | None
@@ -225,6 +219,7 @@ class Matcher:
     # -- building -------------------------------------------------------------------------
 
     def _add_party(self, party):
+        """Index a partner's name words, NIP and accounts; a partner seen before is merged."""
         known = self._parties.get(party.key)
         if known is not None and (known.source is party or known.source == party):
             return known  # the same partner as on its previous document: nothing new
@@ -250,6 +245,12 @@ class Matcher:
         return known
 
     def _add_document(self, document):
+        """Index one open document by amount and by every key of its number and references.
+
+        Documents are addressed by position; an index entry is ``position * 4 + source``,
+        where source 0 is the number, 1 the payment reference, 2-3 other references: the hit
+        then tells which of them the title quoted.
+        """
         index = len(self._documents)
         party = self._add_party(document.partner)
         party.documents.append(index)
@@ -318,6 +319,11 @@ class Matcher:
     # -- one transfer ---------------------------------------------------------------------
 
     def _evaluate(self, transfer, options, own):
+        """Find and score the candidate documents of one transfer (see the module docstring).
+
+        ``own`` holds our normalized accounts and NIPs. Never raises on odd input: a transfer
+        that cannot be read gets an empty evaluation of kind ``KIND_MALFORMED``.
+        """
         amount = transfer.amount
         if not amount or not amount.is_finite():
             return _Evaluation(KIND_MALFORMED, [], None, ["transfer amount is zero or missing"])
@@ -345,7 +351,7 @@ class Matcher:
                 KIND_SOCIAL_INSURANCE, [], None, ["ZUS contribution: not an invoice payment"]
             )
 
-        context = _Context(
+        context = TransferEvidence(
             transfer=transfer,
             options=options,
             parsed=parsed,
@@ -373,6 +379,12 @@ class Matcher:
     # -- partners -------------------------------------------------------------------------
 
     def _find_partners(self, context):
+        """Collect the evidence that names partners for certain: accounts and NIPs.
+
+        The sender account, accounts and NIPs written in the title, and the split-payment
+        ``/IDC/`` (our own NIP on a customer payment is only a check; on an outgoing payment
+        it names the vendor). Names come later (:meth:`_find_partners_by_name`).
+        """
         parsed = context.parsed
         side = "sender" if context.inbound else "payee"
         if context.account:
@@ -441,6 +453,7 @@ class Matcher:
             self._match_title_words(context)
 
     def _name(self, key):
+        """The partner's name as our ledger spells it, for reasons."""
         party = self._parties.get(key)
         return party.name if party and party.name else key
 
@@ -486,6 +499,8 @@ class Matcher:
         return candidates[:MAX_NAME_CANDIDATES]
 
     def _match_name(self, context, name, side, focus):
+        """Add name evidence: the parties whose names resemble ``name`` (or, with ``focus``,
+        only those parties)."""
         tokens, legal_form = name_tokens(name)
         if not tokens:
             return
@@ -505,6 +520,11 @@ class Matcher:
             )
 
     def _match_title_words(self, context):
+        """Add name evidence from the title's words, for payers who write their name there.
+
+        All of a partner's name words in the title identify it; one distinctive word (a
+        surname only that partner has) is a weak hint.
+        """
         words = [word for word in context.parsed.words if len(word) >= 3]
         if not words:
             return
@@ -558,9 +578,17 @@ class Matcher:
                 yield code, NORMALIZED if strong else WEAK
 
     def _keys(self, code):
+        """The :class:`NumberKeys` an index entry points to."""
         return self._doc_keys[code // 4][code % 4]
 
     def _find_numbers(self, context):
+        """Find the documents whose number or references the title quotes, and how strongly.
+
+        Every title window is looked up in the five key indexes; a window joining two digit
+        tokens is trusted one level less; a hit inside a longer window that found another
+        document more strongly is dropped. Short-form lists (``0042,0043``) are expanded from
+        the numbers found (:meth:`_find_siblings`).
+        """
         parsed = context.parsed
         raw_hits = []
         for window in parsed.windows:
@@ -613,6 +641,7 @@ class Matcher:
         self._find_siblings(context)
 
     def _number_reason(self, index, source, level, written, label=None):
+        """The reason shown for a number found in the title."""
         document = self._documents[index]
         keys = self._doc_keys[index][source]
         if label:
@@ -707,7 +736,7 @@ class Matcher:
                 if index not in typo_pool:
                     continue
                 if choices is None:
-                    choices = _FuzzyChoices(context)
+                    choices = FuzzyChoices(context)
                 typo = choices.find(keys)
                 if typo is not None:
                     window, from_split = typo
@@ -781,6 +810,7 @@ class Matcher:
         return indexes
 
     def _due_key(self, index):
+        """Sort key: oldest due first (people pay the oldest), then id for stable results."""
         document = self._documents[index]
         return (document.due_date or document.date or datetime.date.max, document.id)
 
@@ -846,6 +876,13 @@ class Matcher:
                 add([indexes[position] for position in combination])
 
     def _score(self, context, indexes, netting):
+        """Return the :class:`_Candidate` for one set of documents, or None if it cannot be one.
+
+        The number level is the weakest of the documents named in the title; a set mixing
+        named and unnamed documents, or naming none, is scored by the partner and the amount
+        only. :meth:`_adjust` then applies the doubts (typos of other documents, foreign
+        references, early dates, split-payment VAT, documents left out).
+        """
         documents = [self._documents[index] for index in indexes]
         party = self._doc_party[indexes[0]]
         if any(self._doc_party[index] != party for index in indexes):
@@ -928,6 +965,8 @@ class Matcher:
         return confidence
 
     def _combination_confidence(self, context, party, partner_level):
+        """Confidence of a combination of a partner's residuals found by the amount alone:
+        lower with many open documents (more sums fit by chance) or several solutions."""
         base = {scoring.PARTNER_STRONG: 0.92, scoring.PARTNER_NAME: 0.9}.get(partner_level, 0.0)
         pool_size, unique = context.combination_search.get(party, (0, False))
         if pool_size > 12:
@@ -1078,6 +1117,7 @@ class Matcher:
         return confidence
 
     def _amount_reason(self, context, indexes, same, opposite, total):
+        """The reason describing how the amount compares with the documents' residuals."""
         difference = Decimal(context.cents - total) / 100
         if opposite:
             if difference == 0:
@@ -1144,6 +1184,11 @@ class Matcher:
         )
 
     def _rank(self, candidates):
+        """Sort candidates best first and mark the best ambiguous when the next is as good.
+
+        Ties are broken by the number evidence, then fewer documents, then the oldest due;
+        an ambiguous best is capped at :data:`scoring.AMBIGUOUS_CAP` and never automatic.
+        """
         candidates.sort(
             key=lambda candidate: (
                 -candidate.confidence,
@@ -1184,6 +1229,12 @@ class Matcher:
         return allocations, abs(transfer.amount) - due
 
     def _resolve(self, transfers, evaluations, options):
+        """Give each transfer its suggestion, most confident transfers first.
+
+        A document's residual is consumed by the suggestions that allocate to it; a transfer
+        whose best candidate needs a residual already taken falls back to its next candidate
+        (never automatic) or to none, with a reason naming the transfer that took it.
+        """
         remaining = {}
         taken_by = {}
         chosen = [None] * len(transfers)
@@ -1234,6 +1285,7 @@ class Matcher:
         ]
 
     def _suggestion(self, transfer, evaluation, choice, fallback_reasons, options):
+        """Build the public :class:`Suggestion`, deciding ``auto`` (see its docstring)."""
         if choice is None:
             reasons = list(evaluation.notes) + fallback_reasons
             if evaluation.kind in (KIND_DOCUMENTS, KIND_NONE) and not fallback_reasons:
@@ -1281,150 +1333,3 @@ class Matcher:
             difference=difference,
             kind=KIND_DOCUMENTS,
         )
-
-
-class _FuzzyChoices:
-    """The title's number windows, ready for one-edit comparisons with document keys."""
-
-    #: Most distinct windows compared (a junk title has thousands; real ones a few dozen).
-    LIMIT = 400
-
-    def __init__(self, context):
-        self.compacts = {}
-        self.digits = {}
-        for window, from_split in context.all_windows():
-            if window.joins_digits or len(window.compact) < 5:
-                continue
-            if len(self.compacts) < self.LIMIT:
-                self.compacts.setdefault(homoglyph_fold(window.compact), (window, from_split))
-            if len(window.digits) >= 6:
-                by_groups = self.digits.setdefault(window.numeric_groups, {})
-                if len(by_groups) < self.LIMIT:
-                    by_groups.setdefault(window.digits, (window, from_split))
-        self.compact_list = list(self.compacts)
-        self.digit_lists = {groups: list(found) for groups, found in self.digits.items()}
-
-    def find(self, keys):
-        """Return ``(window, from_split)`` one edit away from the document's keys, or None."""
-        if not keys.specific or len(keys.compact) < 6:
-            return None
-        best = process.extractOne(
-            homoglyph_fold(keys.compact), self.compact_list, scorer=OSA.distance, score_cutoff=1
-        )
-        if best is not None:
-            window, from_split = self.compacts[best[0]]
-            # Equal as written means the number was found (or deliberately set aside) already.
-            return None if window.compact == keys.compact else (window, from_split)
-        if len(keys.digits) >= 6:
-            candidates = self.digit_lists.get(keys.numeric_groups)
-            if candidates:
-                best = process.extractOne(
-                    keys.digits, candidates, scorer=OSA.distance, score_cutoff=1
-                )
-                if best is not None and best[0] != keys.digits:
-                    return self.digits[keys.numeric_groups][best[0]]
-        return None
-
-
-@dataclasses.dataclass(slots=True)
-class _Context:
-    """What is known about one transfer while it is being matched."""
-
-    transfer: object
-    options: MatchOptions
-    parsed: object
-    inbound: bool
-    currency: str
-    cents: int
-    account: str
-    own_accounts: set
-    own_vats: set
-    sender_name: str
-    doc_class: tuple = ()
-    partners: dict = dataclasses.field(default_factory=dict)
-    hits: dict = dataclasses.field(default_factory=dict)
-    notes: list = dataclasses.field(default_factory=list)
-    pool: set = dataclasses.field(default_factory=set)
-    same_amount: list = dataclasses.field(default_factory=list)
-    number_windows: list = dataclasses.field(default_factory=list)
-    combination_search: dict = dataclasses.field(default_factory=dict)
-    amount_only_allowed: bool | None = None
-    #: A document named in the title has exactly the transfer's amount.
-    perfect: bool = False
-    #: Strongest evidence for a partner that makes the others' documents doubtful: an account
-    #: or NIP, or a name of a partner that has documents this transfer could settle.
-    rival_level: int = scoring.PARTNER_NONE
-    _foreign: list | None = None
-
-    def add_partner(self, key, level, reason):
-        known = self.partners.get(key)
-        if known is None:
-            self.partners[key] = [level, [reason]]
-            return
-        known[0] = max(known[0], level)
-        if reason not in known[1]:
-            known[1].append(reason)
-
-    def best_partner_level(self):
-        return max((level for level, _reasons in self.partners.values()), default=0)
-
-    def best_partner(self):
-        """The partner the evidence points to, when it points to exactly one."""
-        best = self.best_partner_level()
-        if best < scoring.PARTNER_WEAK:
-            return None
-        keys = [key for key, (level, _reasons) in self.partners.items() if level == best]
-        return keys[0] if len(keys) == 1 else None
-
-    def partner_level(self, key):
-        known = self.partners.get(key)
-        if known is not None:
-            return known[0]
-        if self.rival_level >= scoring.PARTNER_STRONG:
-            # The account or NIP points to someone else and nothing to this partner.
-            return scoring.PARTNER_CONFLICT
-        return scoring.PARTNER_NONE
-
-    def partner_reasons(self, key):
-        known = self.partners.get(key)
-        return list(known[1]) if known else []
-
-    def add_hit(self, index, level, reason, shadowed_by=None):
-        known = self.hits.get(index)
-        if known is None or level > known.level:
-            self.hits[index] = _Hit(level, reason, shadowed_by)
-
-    def all_windows(self):
-        yield from ((window, False) for window in self.parsed.windows)
-        yield from ((window, True) for window in self.parsed.split_payment_windows)
-
-    def exact_for(self, window, from_split):
-        """A document the title names (not by a typo) where ``window`` is, or None."""
-        for other, other_split, index, level in self.number_windows:
-            if (
-                other is not None
-                and other_split == from_split
-                and level >= NORMALIZED
-                and other.start < window.end
-                and window.start < other.end
-            ):
-                return index
-        return None
-
-    def foreign_references(self):
-        """Invoice-like references in the title that matched no document at all."""
-        if self._foreign is None:
-            self._foreign = self._compute_foreign_references()
-        return self._foreign
-
-    def _compute_foreign_references(self):
-        found = [window for window, split, _i, _l in self.number_windows if window and not split]
-        foreign = []
-        for window in self.parsed.invoice_windows:
-            if any(other.start < window.end and window.start < other.end for other in found):
-                continue
-            if any(other.contains(window) for other in foreign):
-                continue
-            foreign = [other for other in foreign if not window.contains(other)]
-            foreign.append(window)
-        return foreign
