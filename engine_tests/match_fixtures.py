@@ -110,10 +110,16 @@ def transfer(title, amount, *, name="", iban="", currency="PLN", date=TODAY, id=
     )
 
 
-def match(title, amount, *, documents=None, allow_differences=True, **transfer_fields):
-    """Match one transfer against the fixture ledger (or ``documents``), return its suggestion."""
+def match(title, amount, *, documents=None, allow_differences=True, allow_netting=False, **fields):
+    """Match one transfer against the fixture ledger (or ``documents``), return its suggestion.
+
+    ``fields`` are the transfer's other fields (``name``, ``iban``, ``currency``, ``date``).
+    """
     matcher = Matcher(ledger() if documents is None else documents)
     options = MatchOptions(
-        allow_differences=allow_differences, company_vats=(OUR_NIP,), company_ibans=(OUR_IBAN,)
+        allow_differences=allow_differences,
+        allow_netting=allow_netting,
+        company_vats=(OUR_NIP,),
+        company_ibans=(OUR_IBAN,),
     )
-    return matcher.match([transfer(title, amount, **transfer_fields)], options)[0]
+    return matcher.match([transfer(title, amount, **fields)], options)[0]

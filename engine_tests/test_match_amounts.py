@@ -87,9 +87,22 @@ def test_title_listing_invoices_of_which_only_some_fit_the_amount_is_not_automat
     assert suggestion.confidence < 0.99
 
 
-def test_credit_note_named_in_the_title_is_netted_but_never_automatically():
+def test_credit_note_named_in_the_title_is_never_suggested_for_incoming_money():
+    # 3444.00 = 2460.00 + 1230.00 - 246.00: the payer netted a credit note, but money in does
+    # not settle a credit note to a customer. The invoices are suggested, for a person.
     title = "Zapłata za FV/2026/11/0042;FV/2026/11/0043 minus korekta FKOR/2026/11/0003"
     suggestion = match(title, "3444.00", iban=ZIELONY_IBAN)
+    assert set(suggestion.document_ids) == {"a42", "a43"}
+    assert not suggestion.auto
+    assert (
+        "the title also names FKOR/2026/11/0003, which this transfer's direction cannot settle"
+        in suggestion.reasons
+    )
+
+
+def test_netting_a_named_credit_note_is_suggested_when_allowed_but_never_automatic():
+    title = "Zapłata za FV/2026/11/0042;FV/2026/11/0043 minus korekta FKOR/2026/11/0003"
+    suggestion = match(title, "3444.00", iban=ZIELONY_IBAN, allow_netting=True)
     assert set(suggestion.document_ids) == {"a42", "a43", "akor3"}
     assert not suggestion.auto
     assert suggestion.difference == 0

@@ -193,3 +193,28 @@ def test_allocation_amounts_are_decimals_in_the_document_currency():
     suggestion = match("FV/2026/11/0042", "2460.00")
     assert isinstance(suggestion.allocations[0].amount, Decimal)
     assert isinstance(suggestion.difference, Decimal)
+
+
+def test_no_suggestion_names_a_document_settled_in_the_other_direction():
+    documents = ledger()
+    directions = {doc.id: doc.is_inbound for doc in documents}
+    titles = [
+        "FV/2026/11/0042 minus FKOR/2026/11/0003",
+        "FKOR/2026/11/0003",
+        "FA/1234/11/2026",
+        "KOR/77/2026",
+        "przelew",
+    ]
+    transfers = [
+        transfer(title, amount, iban=iban, id=f"{index}-{amount}")
+        for index, title in enumerate(titles)
+        for amount in ("2214.00", "-246.00", "-5000.00", "120.00", "246.00", "-120.00")
+        for iban in (ZIELONY_IBAN, VOLT_IBAN, "")
+    ]
+    for line, suggestion in zip(
+        transfers,
+        Matcher(documents).match(transfers, _options(allow_differences=True)),
+        strict=True,
+    ):
+        for document_id in suggestion.document_ids:
+            assert directions[document_id] == (line.amount > 0), (line.title, line.amount)

@@ -47,8 +47,8 @@ SAMPLES = [
         "Zapłata za FV/2026/11/0042;FV/2026/11/0043 minus korekta FKOR/2026/11/0003",
         "ZIELONY OGROD SP. Z O.O.",
         "3444.00",
-        {"a42", "a43", "akor3"},
-        False,  # a credit note netted against invoices waits for a person
+        {"a42", "a43"},  # money in never settles a credit note: see MatchOptions.allow_netting
+        False,  # a netted credit note waits for a person
     ),
     (17, "FV 107, 108/10/2026", "EWA NOWICKA", "922.50", {"b107", "b108"}, True),
     (18, "FS 7/2026 oraz FV/2026/10/0108", "PHU NOWICKA EWA", "1537.50", {"bfs7", "b108"}, True),

@@ -29,7 +29,7 @@ Objects (:mod:`.model`), all frozen dataclasses:
 - :class:`BankTransfer` ``(id, amount, currency, date, counterparty_name, counterparty_iban,
   title)``: ``amount`` is signed, money in positive.
 - :class:`MatchOptions` ``(allow_differences, auto_threshold, company_vats, company_ibans,
-  max_combination, date_tolerance_days, suggest_amount_only)``.
+  max_combination, date_tolerance_days, suggest_amount_only, allow_netting)``.
 - :class:`Suggestion` ``(transaction_id, document_ids, confidence, auto, reasons, partner_key,
   allocations, difference, kind)`` with :class:`Allocation` ``(document_id, amount)``.
 
@@ -41,8 +41,9 @@ partners it points to, so 10,000 transfers against 50,000 documents take seconds
 (``bench/bench_match_engine.py``).
 
 Rules in brief (details in each module): money in settles ``out_invoice`` and ``in_refund``,
-money out settles ``in_invoice`` and ``out_refund``, never the other way round (a credit
-note named in a title may be netted against invoices, but never automatically); currencies
+money out settles ``in_invoice`` and ``out_refund``, never the other way round (with
+``allow_netting``, a credit note named in a title may be netted against invoices, never
+automatically); currencies
 must be equal; tax-office (``/TI/``), ZUS and own-account transfers are never invoice
 payments; ``auto`` needs two independent signals (a number and the amount, a number and the
 partner, the partner and a unique amount), an amount equal to the residual unless

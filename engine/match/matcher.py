@@ -829,7 +829,7 @@ class Matcher:
             )
             for combination in found:
                 add([same[position] for position in combination])
-        if same and opposite:
+        if same and opposite and context.options.allow_netting:
             net = sum(same_cents) - sum(self._doc_cents[index] for index in opposite)
             if net == context.cents:
                 add(same + opposite, netting=True)
@@ -1018,6 +1018,23 @@ class Matcher:
             others = ", ".join(self._documents[index].number for index in left_out[:3])
             reasons.append(f"the title also names {others}")
             confidence -= 0.03 if sum(self._doc_cents[i] for i in indexes) == context.cents else 0.1
+        credit_notes = [
+            index
+            for index, hit in context.hits.items()
+            if index not in indexes
+            and hit.level >= NORMALIZED
+            and self._doc_party[index] == party
+            and not self._eligible(index, context)
+            and self._documents[index].currency == context.currency
+        ]
+        if credit_notes:
+            # "FV 42 and 43 minus correction FKOR 3": the payer netted a credit note, which a
+            # transfer in this direction cannot settle. A person decides.
+            reasons.append(
+                f"the title also names {self._documents[credit_notes[0]].number}, "
+                "which this transfer's direction cannot settle"
+            )
+            confidence = min(confidence, 0.85)
         for index in indexes:
             hit = context.hits.get(index)
             if hit is not None and hit.shadowed_by is not None and hit.shadowed_by not in indexes:
