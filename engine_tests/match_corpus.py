@@ -969,34 +969,24 @@ class TransferFactory:
         return self.emit(category, self.money(doc.residual, -1), title, name, iban, [doc])
 
     def make_refund_out(self, category):
-        doc = self.pick(types=("out_refund",))
-        if doc is None:
-            return False
-        title = self.rng.choice(
-            (
-                f"Zwrot do korekty {doc.number}",
-                f"ZWROT {doc.number}",
-                f"korekta {doc.number} zwrot nadplaty",
-            )
+        return self._refund(
+            category, "out_refund", -1, ("Zwrot do korekty {}", "ZWROT {}", "korekta {} zwrot")
         )
-        name = self.render.sender_name(doc.party)
-        iban = format_nrb(doc.party.ibans[0], 0)
-        return self.emit(category, self.money(doc.residual, -1), title, name, iban, [doc])
 
     def make_refund_in(self, category):
-        doc = self.pick(types=("in_refund",))
+        return self._refund(
+            category, "in_refund", 1, ("Zwrot nadpłaty {}", "korekta {}", "ZWROT WG KOREKTY {}")
+        )
+
+    def _refund(self, category, move_type, sign, templates):
+        """A credit note settled: we pay a customer's out (-1), a vendor pays ours in (+1)."""
+        doc = self.pick(types=(move_type,))
         if doc is None:
             return False
-        title = self.rng.choice(
-            (
-                f"Zwrot nadpłaty {doc.vendor_ref}",
-                f"korekta {doc.vendor_ref}",
-                f"ZWROT WG KOREKTY {doc.vendor_ref}",
-            )
-        )
+        title = self.rng.choice(templates).format(doc.vendor_ref or doc.number)
         name = self.render.sender_name(doc.party)
         iban = format_nrb(doc.party.ibans[0], 0)
-        return self.emit(category, self.money(doc.residual), title, name, iban, [doc])
+        return self.emit(category, self.money(doc.residual, sign), title, name, iban, [doc])
 
     def _unique_amount_doc(self):
         doc = self.pick()

@@ -1,11 +1,9 @@
 """Invoice matching: which open invoices or bills does a bank transfer pay, and why.
 
 Pure Python (no Odoo); the Odoo reconciliation service translates its records to these objects
-and back. Typical use::
-
-    from odoo.addons.account_bank_psd2.engine.match import (
-        BankTransfer, Matcher, MatchOptions, OpenDocument, Party,
-    )
+and back. Inside Odoo the package is ``odoo.addons.account_bank_psd2.engine.match``, in tests
+and tools ``engine.match``; it exports ``BankTransfer``, ``Matcher``, ``MatchOptions``,
+``OpenDocument``, ``Party`` and the rest listed below. Typical use::
 
     matcher = Matcher(documents, parties=known_partners)  # once per run: builds the indexes
     options = MatchOptions(allow_differences=True, auto_threshold=0.9,

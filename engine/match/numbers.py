@@ -55,10 +55,6 @@ def segments(text):
     return _SEGMENT_RE.findall(text)
 
 
-def _strip_zeros(digits):
-    return digits.lstrip("0") or "0"
-
-
 def _year(value, length):
     """Return ``value`` as a four-digit year when it can be one (2000-2099 or 15-40), or None."""
     if length == 4 and 1990 <= value <= 2099:
