@@ -152,3 +152,11 @@ def test_one_grosz_underpayment_is_a_partial_payment_not_an_exact_match():
     suggestion = match("FV/2026/11/0042", "2459.99", iban=ZIELONY_IBAN, allow_differences=False)
     assert not suggestion.auto
     assert suggestion.difference == Decimal("-0.01")
+
+
+def test_partial_payment_from_an_unknown_sender_waits_for_a_person():
+    # The exact number, but neither the account nor the name is the customer's: a payer
+    # quoting someone else's invoice pays it in full, not in part.
+    suggestion = match("FV/2026/11/0042", "1000.00")
+    assert suggestion.document_ids == ("a42",)
+    assert not suggestion.auto

@@ -84,7 +84,12 @@ def test_missing_fields_are_tolerated():
 
 
 def test_without_allow_differences_a_partial_payment_is_not_automatic():
-    transactions = [_transaction(1, "FV/2026/11/0042 czesc 1", "1000.00")]
+    transactions = [
+        {
+            **_transaction(1, "FV/2026/11/0042 czesc 1", "1000.00"),
+            "counterparty": {"name": "ZIELONY OGROD", "iban": "03105014451318609139099603"},
+        }
+    ]
     strict = run(INVOICES, transactions, MatchOptions(allow_differences=False))[0]
     lenient = run(INVOICES, transactions, MatchOptions(allow_differences=True))[0]
     assert strict["invoice_ids"] == lenient["invoice_ids"] == ["101"]

@@ -75,3 +75,10 @@ def test_missing_digit_is_forgiven_with_partner_and_amount():
     suggestion = match("FV/2026/10/017", "615.00", iban=NOWICKA_IBAN)
     assert suggestion.document_ids == ("b107",)
     assert suggestion.auto
+
+
+def test_a_customer_known_by_name_quoting_another_customers_number_is_not_applied():
+    # Nowicka (recognised by her name only) mistypes her FV/2026/11/0021 as 0012, which is
+    # Zielony Ogród's invoice of the same amount.
+    suggestion = match("FV/2026/11/0012", "615.00", name="EWA NOWICKA", documents=_near_numbers())
+    assert not suggestion.auto

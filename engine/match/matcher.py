@@ -427,9 +427,9 @@ class Matcher:
     def _find_partners_by_name(self, context):
         """Compare the sender's name (or words of the title) with our partners' names.
 
-        When the account or NIP named the partner, or the title names one document of exactly
-        the amount, the name is only compared with those partners: it can confirm them, and a
-        look-alike elsewhere would not change the outcome.
+        When the account or NIP named the partner, or the title names exactly the only open
+        document with this amount, the name is only compared with those partners: it can
+        confirm them, and a look-alike elsewhere would not change the outcome.
         """
         side = "sender" if context.inbound else "payee"
         focus = [
@@ -438,15 +438,13 @@ class Matcher:
             if level >= scoring.PARTNER_STRONG
         ]
         if not focus:
-            focus = sorted(
-                {
-                    self._doc_party[index]
-                    for index, hit in context.hits.items()
-                    if hit.level >= NORMALIZED
-                    and self._eligible(index, context)
-                    and self._doc_cents[index] == context.cents
-                }
-            )
+            bucket = self._by_amount.get((context.currency, context.inbound, context.cents), ())
+            if len(bucket) == 1 and bucket[0] in context.hits:
+                # The title names, exactly, the one document with this amount: no rival can
+                # have the amount too, so a look-alike name elsewhere changes nothing.
+                only = bucket[0]
+                if context.hits[only].level == EXACT:
+                    focus = [self._doc_party[only]]
         if context.transfer.counterparty_name:
             self._match_name(context, context.transfer.counterparty_name, side, focus)
         if context.best_partner_level() < scoring.PARTNER_NAME:
@@ -708,6 +706,11 @@ class Matcher:
             and self._eligible(index, context)
             and self._doc_cents[index] == context.cents
             and context.partner_level(self._doc_party[index]) >= scoring.PARTNER_NONE
+            # A sender recognised as *another* partner may have mistyped its own number.
+            and (
+                context.rival_level < scoring.PARTNER_NAME
+                or self._doc_party[index] in context.partners
+            )
             for index, hit in context.hits.items()
         )
         counters = parsed.announced_numbers | {
@@ -1013,6 +1016,28 @@ class Matcher:
         due = sum(self._doc_cents[index] for index in indexes)
         if due != context.cents:
             confidence = self._adjust_difference(context, indexes, party, due, confidence, reasons)
+        else:
+            # The sender's own document, one character away from the number written, has
+            # this amount too: the payer may have mistyped its own number.
+            level = context.partner_level(party)
+            typo_rival = next(
+                (
+                    index
+                    for index, hit in context.hits.items()
+                    if index not in indexes
+                    and hit.level == FUZZY
+                    and self._doc_cents[index] == context.cents
+                    and self._eligible(index, context)
+                    and context.partner_level(self._doc_party[index]) > level
+                ),
+                None,
+            )
+            if typo_rival is not None:
+                reasons.append(
+                    f"{self._documents[typo_rival].number}, one character away, is the "
+                    "sender's and has this amount too"
+                )
+                confidence = min(confidence, 0.85)
         if left_out:
             # The payer named more of its documents than this suggestion settles.
             others = ", ".join(self._documents[index].number for index in left_out[:3])

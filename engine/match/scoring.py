@@ -33,7 +33,7 @@ _PARTNER_COLUMNS = (PARTNER_STRONG, PARTNER_NAME, PARTNER_WEAK, PARTNER_NONE, PA
 # (number level, amount equal?) -> confidence for each partner column, in _PARTNER_COLUMNS order.
 _TABLE = {
     (EXACT, True): (0.99, 0.985, 0.975, 0.96, 0.80),
-    (EXACT, False): (0.96, 0.95, 0.93, 0.91, 0.35),
+    (EXACT, False): (0.96, 0.95, 0.93, 0.88, 0.35),
     (NORMALIZED, True): (0.985, 0.975, 0.96, 0.93, 0.75),
     (NORMALIZED, False): (0.94, 0.93, 0.91, 0.85, 0.25),
     (WEAK, True): (0.96, 0.94, 0.91, 0.75, 0.50),
