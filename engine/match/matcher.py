@@ -26,7 +26,6 @@ import contextlib
 import dataclasses
 import datetime
 import gc
-import heapq
 from decimal import ROUND_HALF_UP, Decimal
 
 from . import combinations, identifiers, scoring
@@ -55,7 +54,7 @@ NAME_HINT = 70
 #: Name words shared by more parties than this are too common to look parties up by.
 MAX_PARTIES_PER_NAME_TOKEN = 400
 #: Most parties whose names are compared with one sender name.
-MAX_NAME_CANDIDATES = 12
+MAX_NAME_CANDIDATES = 8
 #: An account shared by more parties than this (a payment gateway's) identifies nobody.
 MAX_PARTIES_PER_ACCOUNT = 3
 #: Most documents of one partner examined for counters, typos and combinations.
@@ -197,7 +196,7 @@ class Matcher:
         self._by_vat = {}
         self._by_name_token = {}
         self._name_token_sets = {}
-        self._party_size = {}
+        self._name_token_order = {}
         self._by_compact = _Index()
         self._by_loose = _Index()
         self._by_numeric = _Index()
@@ -214,7 +213,12 @@ class Matcher:
             self._name_token_sets = {
                 token: frozenset(keys) for token, keys in self._by_name_token.items()
             }
-            self._party_size = {key: len(party.tokens) for key, party in self._parties.items()}
+            sizes = {key: len(party.tokens) for key, party in self._parties.items()}
+            self._name_token_order = {
+                token: sorted(keys, key=lambda key: (sizes[key], key))
+                for token, keys in self._by_name_token.items()
+                if len(keys) > 1
+            }
 
     # -- building -------------------------------------------------------------------------
 
@@ -487,9 +491,14 @@ class Matcher:
             if len(fresh) <= room:
                 candidates.extend(sorted(fresh))
             else:
-                # All of them have the words so far: the shortest names lack the fewest.
-                sizes = self._party_size
-                candidates.extend(heapq.nsmallest(room, fresh, key=lambda key: (sizes[key], key)))
+                # All of them have the words so far: the shortest names lack the fewest. The
+                # word's parties are kept in that order, so the first ones found are taken.
+                for key in self._name_token_order[found[first][1]]:
+                    if key in fresh:
+                        candidates.append(key)
+                        room -= 1
+                        if not room:
+                            break
             if len(candidates) >= MAX_NAME_CANDIDATES:
                 break
         # Beyond this, the parties share the same words and compare alike: more would only
