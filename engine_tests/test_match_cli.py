@@ -1,6 +1,7 @@
 """The command-line contract the held-out corpus is judged through (issue 3)."""
 
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -184,3 +185,28 @@ def test_polish_dates_and_currency_spellings_are_read():
     output = run(INVOICES, transactions, MatchOptions())
     assert output[0]["invoice_ids"] == ["101"]
     assert output[0]["auto"] is True
+
+
+def test_output_does_not_depend_on_the_process_hash_seed():
+    # Sets of strings iterate in a per-process order; the answer must not.
+    data = ROOT / "engine_tests" / "data" / "match"
+    outputs = set()
+    for seed in ("1", "2"):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "engine.match",
+                "--invoices",
+                str(data / "invoices.json"),
+                "--transactions",
+                str(data / "transactions.json"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
