@@ -1014,27 +1014,58 @@ class Matcher:
     def _adjust(self, context, indexes, documents, named, confidence, reasons):
         """Apply the checks that lower (rarely raise) a table confidence, with reasons."""
         party = self._doc_party[indexes[0]]
-        left_out = [
-            index
-            for index, hit in context.hits.items()
-            if index not in indexes
-            and hit.level >= WEAK
-            and self._doc_party[index] == party
-            and self._eligible(index, context)
-        ]
         due = sum(self._doc_cents[index] for index in indexes)
         if due != context.cents:
             confidence = self._adjust_difference(context, indexes, party, due, confidence, reasons)
-        else:
+        others = [(index, hit) for index, hit in context.hits.items() if index not in indexes]
+        if others:
+            confidence = self._doubt_other_documents(
+                context, indexes, party, due, others, confidence, reasons
+            )
+        if not named:
+            foreign = context.foreign_references()
+            if foreign:
+                reasons.append(f"title quotes '{foreign[0].text}', which matches no open document")
+                confidence = min(confidence, 0.85)
+        transfer_date = context.transfer.date
+        if transfer_date:
+            tolerance = datetime.timedelta(days=context.options.date_tolerance_days)
+            early = [doc for doc in documents if doc.date and transfer_date + tolerance < doc.date]
+            if early:
+                days = (early[0].date - transfer_date).days
+                reasons.append(f"transfer is dated {days} days before {early[0].number}")
+                confidence -= scoring.EARLY_DATE_PENALTY
+        split_payment = context.parsed.split_payment
+        if split_payment is not None and split_payment.vat is not None:
+            confidence = self._check_split_payment_vat(
+                split_payment.vat, documents, confidence, reasons
+            )
+        return confidence
+
+    def _doubt_other_documents(self, context, indexes, party, due, others, confidence, reasons):
+        """Lower the confidence when the title also points to documents outside this set."""
+        level = context.partner_level(party)
+        left_out, credit_notes = [], []
+        for index, hit in others:
+            eligible = self._eligible(index, context)
+            same_party = self._doc_party[index] == party
+            if same_party and eligible and hit.level >= WEAK:
+                left_out.append(index)
+            elif (
+                same_party
+                and not eligible
+                and hit.level >= NORMALIZED
+                and self._documents[index].currency == context.currency
+            ):
+                credit_notes.append(index)
+        if due == context.cents:
             # The sender's own document, one character away from the number written, has
             # this amount too: the payer may have mistyped its own number.
-            level = context.partner_level(party)
             typo_rival = next(
                 (
                     index
-                    for index, hit in context.hits.items()
-                    if index not in indexes
-                    and hit.level == FUZZY
+                    for index, hit in others
+                    if hit.level == FUZZY
                     and self._doc_cents[index] == context.cents
                     and self._eligible(index, context)
                     and context.partner_level(self._doc_party[index]) > level
@@ -1049,18 +1080,9 @@ class Matcher:
                 confidence = min(confidence, 0.85)
         if left_out:
             # The payer named more of its documents than this suggestion settles.
-            others = ", ".join(self._documents[index].number for index in left_out[:3])
-            reasons.append(f"the title also names {others}")
-            confidence -= 0.03 if sum(self._doc_cents[i] for i in indexes) == context.cents else 0.1
-        credit_notes = [
-            index
-            for index, hit in context.hits.items()
-            if index not in indexes
-            and hit.level >= NORMALIZED
-            and self._doc_party[index] == party
-            and not self._eligible(index, context)
-            and self._documents[index].currency == context.currency
-        ]
+            named = ", ".join(self._documents[index].number for index in left_out[:3])
+            reasons.append(f"the title also names {named}")
+            confidence -= 0.03 if due == context.cents else 0.1
         if credit_notes:
             # "FV 42 and 43 minus correction FKOR 3": the payer netted a credit note, which a
             # transfer in this direction cannot settle. A person decides.
@@ -1084,11 +1106,11 @@ class Matcher:
                     confidence = min(confidence, 0.85)
                 else:
                     confidence -= 0.03
-        if not named:
+        if not any(index in context.hits for index in indexes):
             quoted = next(
                 (
                     index
-                    for index, hit in context.hits.items()
+                    for index, hit in others
                     if hit.level >= NORMALIZED and self._eligible(index, context)
                 ),
                 None,
@@ -1096,39 +1118,25 @@ class Matcher:
             if quoted is not None:
                 reasons.append(f"the title names {self._documents[quoted].number} instead")
                 confidence = min(confidence, 0.85)
-            foreign = context.foreign_references()
-            if foreign:
-                reasons.append(f"title quotes '{foreign[0].text}', which matches no open document")
-                confidence = min(confidence, 0.85)
-        transfer_date = context.transfer.date
-        tolerance = datetime.timedelta(days=context.options.date_tolerance_days)
-        if transfer_date:
-            early = [
-                document
-                for document in documents
-                if document.date and transfer_date + tolerance < document.date
-            ]
-            if early:
-                days = (early[0].date - transfer_date).days
-                reasons.append(f"transfer is dated {days} days before {early[0].number}")
-                confidence -= scoring.EARLY_DATE_PENALTY
-        split_payment = context.parsed.split_payment
-        if split_payment is not None and split_payment.vat is not None:
-            taxes = [document.amount_tax for document in documents]
-            if all(tax is not None for tax in taxes):
-                vat = sum(taxes)
-                if vat == split_payment.vat:
-                    reasons.append(
-                        f"split-payment VAT {scoring.format_amount(vat)} equals the documents' VAT"
-                    )
-                    confidence += 0.005
-                else:
-                    reasons.append(
-                        f"split-payment VAT {scoring.format_amount(split_payment.vat)} differs "
-                        f"from the documents' VAT {scoring.format_amount(vat)}"
-                    )
-                    confidence -= 0.05
         return confidence
+
+    @staticmethod
+    def _check_split_payment_vat(vat, documents, confidence, reasons):
+        """Compare the split-payment ``/VAT/`` amount with the documents' VAT, when known."""
+        taxes = [document.amount_tax for document in documents]
+        if any(tax is None for tax in taxes):
+            return confidence
+        expected = sum(taxes)
+        if expected == vat:
+            reasons.append(
+                f"split-payment VAT {scoring.format_amount(vat)} equals the documents' VAT"
+            )
+            return confidence + 0.005
+        reasons.append(
+            f"split-payment VAT {scoring.format_amount(vat)} differs "
+            f"from the documents' VAT {scoring.format_amount(expected)}"
+        )
+        return confidence - 0.05
 
     def _adjust_difference(self, context, indexes, party, due, confidence, reasons):
         """Doubts about a partial or over-payment: was it really meant for these documents?"""
