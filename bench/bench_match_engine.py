@@ -6,7 +6,9 @@ Builds the inputs deterministically with the corpus generator (``engine_tests/ma
 not timed), then times what the Odoo layer will do: build a :class:`Matcher` from the open
 documents and match every transfer. Prints:
 
-- wall time of building the indexes and of matching (``time.perf_counter``);
+- wall time of building the indexes and of matching (``time.perf_counter``), and the CPU time
+  of both (``time.process_time``) with the load average: this machine is shared, and other
+  processes stretch the wall time without changing the work done;
 - peak memory: the process's maximum resident set size (``resource.getrusage``, includes the
   generated inputs) and, from a second untimed run under ``tracemalloc``, the peak of what the
   engine itself allocates;
