@@ -279,6 +279,7 @@ class Ledger:
         self.parties = []
         self.counters = {}
         self.used_names = set()
+        self.person_names = set()
         self._next_id = 1000 + rng.randint(0, 500)
         for _ in range(customers):
             self.parties.append(self._customer())
@@ -368,6 +369,8 @@ class Ledger:
             party = Party(key, kind, f"{first} {last}", "", ibans, person=(first, last))
         party.address = self._address()
         self.used_names.add(party.name)
+        if party.person:
+            self.person_names.add(party.person)
         return party
 
     def _vendor(self):
@@ -1156,8 +1159,8 @@ class TransferFactory:
         if doc.type != "out_invoice" or doc.currency != "PLN":
             return False
         first, last = self.ledger.person()
-        if f"{first} {last}" in self.ledger.used_names:
-            return False
+        if (first, last) in self.ledger.person_names:
+            return False  # a namesake of a customer is not a stranger
         title = self.rng.choice(_STRANGER_TITLES + _GENERIC_TITLES)
         iban = format_nrb(make_nrb(self.rng), 0)
         name = f"{first} {last}".upper()
