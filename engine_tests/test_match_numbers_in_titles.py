@@ -116,3 +116,10 @@ def test_mojibake_title_and_name_are_read():
     )
     assert suggestion.document_ids == ("b107",)
     assert suggestion.partner_key == "B"
+
+
+def test_digits_shared_by_two_numbering_schemes_do_not_make_an_exact_match():
+    # "INV-2026-08438" is an INV document; "2026/08/438" merely has the same digits.
+    documents = [document("y1", "2026/08/438", ZIELONY, "123.00", date=datetime.date(2026, 8, 2))]
+    suggestion = match("Faktura INV-2026-08438", "123.00", documents=documents)
+    assert not suggestion.auto

@@ -588,6 +588,29 @@ class Matcher:
         """The :class:`NumberKeys` an index entry points to."""
         return self._doc_keys[code // 4][code % 4]
 
+    def _title_hits(self, parsed):
+        """Yield ``(code, level, window, from_split)`` for every key a title window equals."""
+        for window in parsed.windows:
+            series = window.dropped_prefix
+            if series in GENERIC_PREFIXES:
+                series = ""
+            for code, level in self._lookup(window):
+                if window.joins_digits:
+                    level -= 1
+                if series and not self._keys(code).compact.startswith(series):
+                    # "INV-2026-08438" names an INV document: "2026/08/438" only shares its
+                    # digits, a coincidence of two numbering schemes.
+                    level = min(level, WEAK)
+                if level >= WEAK:
+                    yield code, level, window, False
+        for window in parsed.split_payment_windows:
+            for code, level in self._lookup(window):
+                if level >= WEAK:
+                    yield code, level, window, True
+        for ksef in parsed.ksef_numbers:
+            for code in self._by_compact.find(identifiers.compact_ksef(ksef)):
+                yield code, EXACT, None, False
+
     def _find_numbers(self, context):
         """Find the documents whose number or references the title quotes, and how strongly.
 
@@ -596,24 +619,9 @@ class Matcher:
         document more strongly is dropped. Short-form lists (``0042,0043``) are expanded from
         the numbers found (:meth:`_find_siblings`).
         """
-        parsed = context.parsed
-        raw_hits = []
-        for window in parsed.windows:
-            for code, level in self._lookup(window):
-                if window.joins_digits:
-                    level -= 1
-                if level >= WEAK:
-                    raw_hits.append((code, level, window, False))
-        for window in parsed.split_payment_windows:
-            for code, level in self._lookup(window):
-                if level >= WEAK:
-                    raw_hits.append((code, level, window, True))
-        for ksef in parsed.ksef_numbers:
-            for code in self._by_compact.find(identifiers.compact_ksef(ksef)):
-                raw_hits.append((code, EXACT, None, False))
         # Keep the strongest way each document was found (several keys often agree).
         best = {}
-        for code, level, window, from_split in raw_hits:
+        for code, level, window, from_split in self._title_hits(context.parsed):
             known = best.get(code)
             if known is None or level > known[0]:
                 best[code] = (level, window, from_split)

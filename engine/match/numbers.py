@@ -186,6 +186,8 @@ class Window:
     prefix: str
     #: Index of the whitespace token holding the first digit segment.
     digit_token: int
+    #: Letters glued right before the window in its token, which it leaves out ("" if none).
+    dropped_prefix: str
 
     def contains(self, other):
         return (
@@ -229,6 +231,12 @@ def title_windows(segs):
         elif len(seg) > MAX_PREFIX_LETTERS:
             continue
         prefix = "" if digit[start] else seg
+        # Letters glued before the window that it leaves out ("INV" of "INV-2026-08438").
+        dropped = (
+            texts[start - 1]
+            if start > 0 and not digit[start - 1] and tokens[start - 1] == token
+            else ""
+        )
         digit_token = -1
         text = compact = loose = numeric = digits = ""
         groups = []
@@ -287,6 +295,7 @@ def title_windows(segs):
                 crosses,
                 prefix,
                 digit_token,
+                dropped,
             )
 
 
