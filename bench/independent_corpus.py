@@ -1073,6 +1073,7 @@ class Builder:
         self.partners = []
         self.used_ids = set()
         self.counters = {}
+        self.billed = set()
         rng = self.rng
         self.company = {
             "name": "Techmar Serwis Sp. z o.o.",
@@ -1248,7 +1249,7 @@ class Builder:
         c.lateness = rng.choices((0.0, 5.0, 15.0, 40.0), (45, 30, 18, 7))[0]
         c.never_pays = rng.random() < 0.03
         c.currency = "EUR" if c.kind == "foreign" or rng.random() < 0.02 else "PLN"
-        c.weight = rng.paretovariate(1.3)
+        c.weight = min(rng.paretovariate(1.3), 8.0)  # the largest customer: a few per cent
         c.mpp = c.habit == "mpp"
         c.batcher = c.habit == "corporate" or rng.random() < 0.12
         if rng.random() < 0.12 and c.kind != "foreign":
@@ -1258,7 +1259,7 @@ class Builder:
         rng = self.rng
         v.scheme = rng.choice(VENDOR_SCHEMES)
         v.term = rng.choice((7, 14, 14, 21, 30, 30, 45, 60))
-        v.weight = rng.paretovariate(1.5)
+        v.weight = min(rng.paretovariate(1.5), 6.0)
         v.customer_no = str(rng.randint(100000, 99999999))
         v.fixed = {"c8": f"{rng.randint(10**7, 10**8 - 1)}", "b": str(rng.randint(100, 999))}
         v.subscription = int(net_amount(rng, 0.5) * 1.23) if rng.random() < 0.35 else None
@@ -1274,9 +1275,17 @@ class Builder:
         self.counters[key] = self.counters.get(key, 0) + 1
         return self.counters[key]
 
-    def amounts(self, partner):
+    def subscription_due(self, partner, date):
+        """A subscription is billed once a month; other documents of the partner vary."""
+        key = (partner.key, date.year, date.month)
+        if not partner.subscription or key in self.billed:
+            return False
+        self.billed.add(key)
+        return True
+
+    def amounts(self, partner, date=None):
         rng = self.rng
-        if partner.subscription and rng.random() < 0.8:
+        if date is not None and self.subscription_due(partner, date):
             gross = partner.subscription
             net = round(gross / 1.23)
             return gross, gross - net
@@ -1301,9 +1310,11 @@ class Builder:
         counter = self.next_counter(fmt, date)
         tokens = render_scheme(fmt, counter, date)
         number = join_tokens(tokens)
-        gross, vat = self.amounts(partner)
+        gross, vat = self.amounts(partner, date)
         if partner.currency == "EUR":
-            gross = max(20000, round(gross / 4.3))
+            gross = round(gross / 4.3)
+            if gross < 10000:
+                gross = rng.randint(10000, 60000)
         due = date + dt.timedelta(days=partner.term)
         doc = Doc(
             id=self.new_id("inv"),
@@ -1338,7 +1349,7 @@ class Builder:
         vnumber = join_tokens(vtokens)
         fmt = self.purchase
         tokens = render_scheme(fmt, self.next_counter(fmt, date), date)
-        if vendor.subscription and rng.random() < 0.85:
+        if self.subscription_due(vendor, date):
             gross = vendor.subscription
             vat = gross - round(gross / 1.23)
         else:
@@ -2087,11 +2098,12 @@ class FeedBuilder(Builder):
             for doc in docs:
                 text, tag = self.number_text(style_habit, doc)
                 numbers.append(text)
-                if tag != "num_exact":
+                if tag != "num_exact" or len(docs) == 1:
                     tags.append(tag)
             sep = rng.choice((", ", ",", " ", "; ", " i ", " oraz ", " + "))
             body = sep.join(numbers)
-            tags.append("multi_full")
+            if len(docs) > 1:
+                tags.append("multi_full")
         if netted:
             knum = variant(rng, netted[0].ref_tokens, "exact")
             body = pick(
@@ -2241,7 +2253,8 @@ class FeedBuilder(Builder):
             if netted:
                 numbers.append("KOR " + netted[0].ref)
             text = rng.choice(("", "Faktury ", "FV ")) + rng.choice((", ", " ", "; ")).join(numbers)
-            tags = [f"multi_{len(docs)}", "multi_full"] + (["truncated"] if len(text) > 140 else [])
+            tags = [f"multi_{len(docs)}", "multi_full"] if len(docs) > 1 else ["num_exact"]
+            tags += ["truncated"] if len(text) > 140 else []
             return self.deliver_ours(text), tags
         num, tag = self.number_text("ours", doc)
         options = [
@@ -2624,8 +2637,8 @@ class FeedBuilder(Builder):
         title = pick(rng, (("{n}", 5), ("Faktura {n}", 2), ("FV {n}", 1), ("zaliczka wg umowy", 1)))
         account = (vendor.accounts or vendor.other_accounts)[0]
         gross, _vat = self.amounts(vendor)
-        if vendor.subscription and rng.random() < 0.5:
-            gross = vendor.subscription
+        if vendor.subscription and "{n}" in title and rng.random() < 0.5:
+            gross = vendor.subscription  # next month's bill, paid before anybody booked it
         return self._tx(
             date,
             -gross,

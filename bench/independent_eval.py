@@ -122,6 +122,7 @@ def evaluate(invoices, transactions, truth, output):
     docs = {d["id"]: d for d in invoices}
     m = collections.Counter()
     failures = collections.defaultdict(list)
+    with_difference = []
     for tx, want, got in zip(transactions, truth, output, strict=True):
         if got["transaction_id"] != tx["id"]:
             raise AssertionError(f"answer for {got['transaction_id']} where {tx['id']} expected")
@@ -133,7 +134,8 @@ def evaluate(invoices, transactions, truth, output):
         m["payable_exact"] += payable and want["amount_matches"]
         m["auto"] += auto
         m["auto_anomaly"] += bool(got.get("auto")) and not ids
-        m["auto_with_difference"] += auto and differs(tx, ids, docs)
+        if auto and differs(tx, ids, docs):
+            with_difference.append(tx["id"])
         correct, kind = classify(want["invoice_ids"], ids, auto)
         m["auto_correct"] += correct
         m["auto_correct_payable"] += correct and payable
@@ -151,7 +153,8 @@ def evaluate(invoices, transactions, truth, output):
         "auto_recall_exact": m["auto_correct_exact"] / max(m["payable_exact"], 1),
         "right_suggestion": m["right"] / max(m["transfers"], 1),
         "right_suggestion_payable": m["right_payable"] / max(m["payable"], 1),
-        "auto_with_difference": m["auto_with_difference"],
+        "auto_with_difference": len(with_difference),
+        "auto_with_difference_ids": with_difference,
         "failures": failures,
     }
 
