@@ -901,6 +901,10 @@ def render_scheme(fmt, counter, date, fixed=None):
     return tokens
 
 
+def _prefix(fmt):
+    return "".join(text for kind, text in render_scheme(fmt, 1, LEDGER_START) if kind == "alpha")
+
+
 def join_tokens(tokens):
     return "".join(text for _, text in tokens)
 
@@ -1083,12 +1087,18 @@ class Builder:
             "vat_account": "PL" + make_nrb(rng, sort_code(rng, "114")),
             "savings": "PL" + make_nrb(rng, sort_code(rng, "114")),
         }
-        others = rng.sample(SALES_OTHER, 3)
+        main = rng.choice(SALES_MAIN)
+        # Series used side by side carry different prefixes (``FV``, ``FS``, none ...), or two
+        # invoices of the same month could print alike; the legacy series ended before the
+        # switch to Odoo, so it may share the prefix.
+        branch, shop = None, None
+        while branch is None or _prefix(branch) == _prefix(shop):
+            branch, shop = rng.sample([f for f in SALES_OTHER if _prefix(f) != _prefix(main)], 2)
         self.series = {
-            "main": rng.choice(SALES_MAIN),
-            "branch": others[0],
-            "shop": others[1],
-            "legacy": others[2],
+            "main": main,
+            "branch": branch,
+            "shop": shop,
+            "legacy": rng.choice([f for f in SALES_OTHER if f not in (branch, shop)]),
             "eur": rng.choice(SALES_EUR),
             "refund": rng.choice(REFUND_SERIES),
         }
