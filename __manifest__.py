@@ -10,7 +10,7 @@
     "license": "LGPL-3",
     "development_status": "Beta",
     "depends": ["account"],
-    "external_dependencies": {"python": ["requests", "rapidfuzz", "python-stdnum"]},
+    "external_dependencies": {"python": ["requests", "rapidfuzz", "python-stdnum", "cryptography"]},
     "data": [
         "security/psd2_security.xml",
         "security/ir.model.access.csv",

@@ -21,6 +21,9 @@ documents and match every transfer. Prints:
 - as a by-product, the quality figures on this corpus (the generator knows the truth).
 """
 
+# A command-line tool: printing is its interface.
+# pylint: disable=print-used
+
 import argparse
 import gc
 import os

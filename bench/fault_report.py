@@ -14,6 +14,9 @@ final clock) with a booking date inside the windows the runs completed; the same
 counts once per scenario it appears in.
 """
 
+# A command-line tool: printing is its interface.
+# pylint: disable=print-used
+
 import argparse
 import collections
 import pathlib

@@ -7,6 +7,9 @@ figures of issue 3 (``engine_tests/match_metrics.py`` defines them) plus where i
     python bench/match_quality.py [--seed N] [--transfers N] [--corpus DIR] [--verbose]
 """
 
+# A command-line tool: printing is its interface.
+# pylint: disable=print-used
+
 import argparse
 import json
 import pathlib

@@ -329,4 +329,4 @@ def _check_context(context):
 
 
 if __name__ == "__main__":  # pragma: no cover - operator convenience
-    print(new_keyring_entry(sys.argv[1] if len(sys.argv) > 1 else "k1"))
+    print(new_keyring_entry(sys.argv[1] if len(sys.argv) > 1 else "k1"))  # pylint: disable=print-used

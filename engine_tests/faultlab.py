@@ -552,7 +552,7 @@ class HttpBench(Bench):
 
     def clear_faults(self):
         self.server.clear_faults()
-        super().clear_faults()
+        return super().clear_faults()
 
     def _path(self, on):
         if on == "any":

@@ -62,7 +62,7 @@ def test_negative_limit_is_refused():
 
 
 def test_ledger_keeps_scopes_and_keys_apart():
-    from engine.budget import CallBudget, CallLedger, MeteredCall
+    from engine.budget import CallLedger, MeteredCall
 
     t = datetime.datetime(2026, 11, 26, 9, 0)
     ledger = CallLedger(CallBudget(1))
@@ -73,7 +73,7 @@ def test_ledger_keeps_scopes_and_keys_apart():
 
 
 def test_ledger_forgets_calls_that_no_longer_count():
-    from engine.budget import CallBudget, CallLedger, MeteredCall
+    from engine.budget import CallLedger, MeteredCall
 
     t = datetime.datetime(2026, 11, 26, 9, 0)
     ledger = CallLedger(CallBudget(4))
@@ -83,7 +83,7 @@ def test_ledger_forgets_calls_that_no_longer_count():
 
 
 def test_ledger_honours_the_wait_a_provider_asked_for():
-    from engine.budget import CallBudget, CallLedger
+    from engine.budget import CallLedger
 
     t = datetime.datetime(2026, 11, 26, 9, 0)
     ledger = CallLedger(CallBudget(4))
@@ -92,7 +92,7 @@ def test_ledger_honours_the_wait_a_provider_asked_for():
 
 
 def test_ledger_survives_garbage_in_storage():
-    from engine.budget import CallBudget, CallLedger
+    from engine.budget import CallLedger
 
     ledger = CallLedger.from_json({"x|y": ["not a date", 5], "z": "nope"}, CallBudget(4))
     assert ledger.to_json() == {}

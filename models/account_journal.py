@@ -213,7 +213,7 @@ class AccountJournal(models.Model):
         The balance is added only for members of the "Bank balances" group: the dashboard
         data is JSON sent to the browser, so hiding it in the view would not be enough.
         """
-        super()._fill_bank_cash_dashboard_data(dashboard_data)
+        result = super()._fill_bank_cash_dashboard_data(dashboard_data)
         can_see_balance = self.env.user.has_group("account_bank_psd2.group_psd2_balances")
         accounts = self.env["psd2.bank.account"].sudo().search([("journal_id", "in", self.ids)])
         for account in accounts:
@@ -234,6 +234,7 @@ class AccountJournal(models.Model):
                 data["balance"] = account.currency_id.format(account.balance_amount)
                 data["balance_date"] = format_datetime(self.env, account.balance_date)
             dashboard_data.setdefault(account.journal_id.id, {})["psd2"] = data
+        return result
 
 
 def _json_safe(raw):

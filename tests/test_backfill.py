@@ -21,7 +21,7 @@ class TestBackfill(Psd2Common):
     def request(self, date_from, date_to=None):
         action = self.bank_journal.action_psd2_backfill()
         with freeze_time(NOW):
-            wizard = Form(self.env[action["res_model"]].with_context(action["context"]))
+            wizard = Form(self.env[action["res_model"]].with_context(**action["context"]))
             wizard.date_from = date_from
             if date_to:
                 wizard.date_to = date_to

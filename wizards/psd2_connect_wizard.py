@@ -50,7 +50,7 @@ class Psd2ConnectWizard(models.TransientModel):
     connection_id = fields.Many2one(
         "psd2.bank.connection", string="Connection to Renew", readonly=True
     )
-    journal_id = fields.Many2one("account.journal", string="Journal", readonly=True)
+    journal_id = fields.Many2one("account.journal", readonly=True)
     consent_payload = fields.Json(readonly=True)
     consent_request = fields.Json(readonly=True, help="The pending request while at the bank.")
     state_nonce = fields.Char(readonly=True, copy=False)

@@ -22,7 +22,7 @@ class Psd2StatementImport(models.TransientModel):
         domain="[('type', '=', 'bank')]",
         default=lambda self: self.env.context.get("default_journal_id"),
     )
-    statement_file = fields.Binary(string="Statement File", required=True, attachment=False)
+    statement_file = fields.Binary(required=True, attachment=False)
     file_name = fields.Char()
 
     def action_import(self):

@@ -9,6 +9,9 @@ Exit status 0 even when some records are malformed (they get an empty suggestion
 why); 2 when an input file cannot be read at all.
 """
 
+# A command-line tool: printing is its interface.
+# pylint: disable=print-used
+
 import argparse
 import json
 import sys

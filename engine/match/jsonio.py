@@ -7,6 +7,7 @@ that cannot be read still gets an answer, an empty suggestion saying why, so tha
 keeps one entry per input transfer.
 """
 
+import contextlib
 import datetime
 import re
 
@@ -43,10 +44,8 @@ def _optional_date(value):
     """Return a date from ISO text (or ``DD.MM.YYYY``, as Polish exports write it), or None."""
     if value in (None, ""):
         return None
-    try:
+    with contextlib.suppress(BadPayload):
         return parse_date(value)
-    except BadPayload:
-        pass
     match = _POLISH_DATE_RE.match(str(value).strip())
     if match:
         day, month, year = (int(part) for part in match.groups())

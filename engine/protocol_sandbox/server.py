@@ -166,7 +166,7 @@ class SandboxServer(ThreadingHTTPServer):
     def handle_error(self, request, client_address):
         """A client that gave up (timeout test, reset) is not the sandbox's error: stay quiet."""
         if self.verbose:
-            super().handle_error(request, client_address)
+            return super().handle_error(request, client_address)
 
     def __enter__(self):
         return self
@@ -311,7 +311,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):
         # Only the request line, and only when asked: headers carry secrets.
         if self.server.verbose:
-            super().log_message(format, *args)
+            return super().log_message(format, *args)
 
 
 def _pick(credentials, provider):
