@@ -1,5 +1,6 @@
 # Run inside "odoo shell" by .ci/odoo-tests on a database installed with demo data.
 # Prints "DEMO OK ..." and "UNINSTALL OK" on success; anything else is a failure.
+# pylint: disable=print-used
 connection = env["psd2.bank.connection"].search([], limit=1)  # noqa: F821
 assert connection, "demo data did not connect the Sandbox Bank"
 assert connection.state == "active", connection.last_error

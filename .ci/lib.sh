@@ -73,3 +73,24 @@ odoo() {
     "${ODOO_CMD[@]}" "${command[@]}" --addons-path="$ODOO_ADDONS_PATH,$ADDONS_LINK_DIR" \
         --db_host="$PGHOST" --db_user="$PGUSER" "$@"
 }
+
+# stage_addon DIR: copy the addon, as it is in the working tree, to DIR/account_bank_psd2.
+# Copies the files git tracks plus new ones it does not ignore (no build/, node_modules/, .git).
+# Tools that need the folder to carry the module's name and to sit below the repository's top
+# (whool, oca-checks-odoo-module, pylint-odoo's odoo-addons-relative-import) work on this copy:
+# a symlink does not do, they resolve it back to the checkout's own name.
+stage_addon() {
+    local dest="$1/$MODULE"
+    rm -rf "$dest"
+    mkdir -p "$dest"
+    if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard \
+            | while IFS= read -r -d '' file; do
+                if [ -e "$file" ]; then printf '%s\0' "$file"; fi
+            done \
+            | tar --null -T - -cf - | tar -xf - -C "$dest")
+    else
+        (cd "$ROOT" && tar --exclude=./build --exclude=./node_modules --exclude=./.git -cf - .) \
+            | tar -xf - -C "$dest"
+    fi
+}

@@ -128,3 +128,67 @@ class CallBudget:
 def budget_for(provider_class):
     """Return the :class:`CallBudget` a provider class declares (``daily_call_limit``)."""
     return CallBudget(provider_class.daily_call_limit, mode=provider_class.budget_window)
+
+
+class CallLedger:
+    """The calls made under one connection, per (scope, key), as the Odoo layer stores them.
+
+    Stored as a JSON dict ``{"<scope>|<key>": ["<ISO moment>", ...]}``; only calls that still
+    count are kept, so it stays a few dozen entries.
+
+    >>> ledger = CallLedger(CallBudget(2))
+    >>> t = datetime.datetime(2026, 11, 26, 9, 0)
+    >>> ledger.record([MeteredCall("transactions", "acc-1", t)])
+    >>> ledger.record([MeteredCall("transactions", "acc-1", t.replace(hour=10))])
+    >>> ledger.remaining("transactions", "acc-1", t.replace(hour=11))
+    0
+    >>> ledger.next_slot([("transactions", "acc-1"), ("balances", "acc-1")], t.replace(hour=11))
+    datetime.datetime(2026, 11, 27, 9, 0)
+    >>> restored = CallLedger.from_json(ledger.to_json(), CallBudget(2))
+    >>> restored.remaining("transactions", "acc-1", t.replace(hour=11))
+    0
+    """
+
+    def __init__(self, budget, history=None):
+        self.budget = budget
+        self._history = {key: list(moments) for key, moments in (history or {}).items()}
+
+    @classmethod
+    def from_json(cls, value, budget):
+        """Rebuild a ledger stored by :meth:`to_json`; unreadable entries are dropped."""
+        history = {}
+        for key, moments in (value or {}).items() if isinstance(value, dict) else ():
+            parsed = []
+            for moment in moments if isinstance(moments, list) else ():
+                try:
+                    parsed.append(datetime.datetime.fromisoformat(moment))
+                except (TypeError, ValueError):
+                    continue
+            history[str(key)] = parsed
+        return cls(budget, history)
+
+    def to_json(self):
+        return {
+            key: [moment.isoformat() for moment in moments]
+            for key, moments in self._history.items()
+            if moments
+        }
+
+    def record(self, calls):
+        """Add the provider's metered calls (``MeteredCall`` records)."""
+        for call in calls:
+            slot = f"{call.scope}|{call.key}"
+            self._history[slot] = list(self.budget.record(self._history.get(slot, ()), call.at))
+
+    def remaining(self, scope, key, now):
+        return self.budget.remaining(self._history.get(f"{scope}|{key}", ()), now)
+
+    def next_slot(self, scope_keys, now, *, blocked_until=None):
+        """First moment at or after ``now`` when every ``(scope, key)`` has a call left."""
+        slot = now
+        for scope, key in scope_keys:
+            calls = self._history.get(f"{scope}|{key}", ())
+            slot = max(slot, self.budget.next_slot(calls, now, blocked_until=blocked_until))
+        if blocked_until is not None:
+            slot = max(slot, blocked_until)
+        return slot

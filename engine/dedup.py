@@ -14,7 +14,9 @@ transaction read again (next sync, overlap window, backfill, resumed sync) yield
 The counter is only stable if every transaction of a booking date is seen in one counting
 pass. Sync windows always cover whole days, and :class:`KeyAssigner` carries its counters
 across pages (and, through :meth:`KeyAssigner.state`, across a resumed sync), so a pair of
-twins split over two pages still gets ``:1`` and ``:2``.
+twins split over two pages still gets ``:1`` and ``:2``. What could make a pass count a
+transaction twice (a page served again, a listing that moved before a resumed run reads on)
+is caught by :class:`~.sync.WindowReader`; its module docstring lists the cases and limits.
 
 >>> import datetime
 >>> from decimal import Decimal

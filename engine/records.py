@@ -14,6 +14,7 @@ files); the sync engine and Odoo only ever see the frozen dataclasses below. Con
 amount or a currency; adapters call them so that every provider rejects bad input the same way.
 """
 
+import contextlib
 import dataclasses
 import datetime
 import re
@@ -284,10 +285,8 @@ def parse_date(value):
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):
             return datetime.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            pass
     raise BadPayload(f"Date {str(value)[:40]!r} is not an ISO date.")
 
 

@@ -59,3 +59,41 @@ def test_providers_declare_four_unattended_calls_a_day():
 def test_negative_limit_is_refused():
     with pytest.raises(ValueError):
         CallBudget(-1)
+
+
+def test_ledger_keeps_scopes_and_keys_apart():
+    from engine.budget import CallLedger, MeteredCall
+
+    t = datetime.datetime(2026, 11, 26, 9, 0)
+    ledger = CallLedger(CallBudget(1))
+    ledger.record([MeteredCall("transactions", "acc-1", t)])
+    assert ledger.remaining("transactions", "acc-1", t) == 0
+    assert ledger.remaining("transactions", "acc-2", t) == 1
+    assert ledger.remaining("balances", "acc-1", t) == 1
+
+
+def test_ledger_forgets_calls_that_no_longer_count():
+    from engine.budget import CallLedger, MeteredCall
+
+    t = datetime.datetime(2026, 11, 26, 9, 0)
+    ledger = CallLedger(CallBudget(4))
+    ledger.record([MeteredCall("balances", "a", t - datetime.timedelta(days=2))])
+    ledger.record([MeteredCall("balances", "a", t)])
+    assert ledger.to_json() == {"balances|a": [t.isoformat()]}
+
+
+def test_ledger_honours_the_wait_a_provider_asked_for():
+    from engine.budget import CallLedger
+
+    t = datetime.datetime(2026, 11, 26, 9, 0)
+    ledger = CallLedger(CallBudget(4))
+    later = t + datetime.timedelta(hours=3)
+    assert ledger.next_slot([("transactions", "a")], t, blocked_until=later) == later
+
+
+def test_ledger_survives_garbage_in_storage():
+    from engine.budget import CallLedger
+
+    ledger = CallLedger.from_json({"x|y": ["not a date", 5], "z": "nope"}, CallBudget(4))
+    assert ledger.to_json() == {}
+    assert CallLedger.from_json("garbage", CallBudget(4)).to_json() == {}

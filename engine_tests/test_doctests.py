@@ -10,12 +10,18 @@ import importlib
 import pytest
 
 MODULES = (
+    "engine.accounts",
+    "engine.alerts",
+    "engine.budget",
+    "engine.crypto",
     "engine.dedup",
     "engine.identifiers",
+    "engine.jwt",
     "engine.reconcile",
     "engine.records",
     "engine.schedule",
     "engine.sync",
+    "engine.webhooks",
 )
 
 

@@ -265,3 +265,85 @@ def test_unknown_account_and_garbage_page_token_are_bad_payloads():
 def test_unknown_institution_is_rejected():
     with pytest.raises(errors.ConsentRejected):
         bank().start_consent("NOPE", redirect_url="", state="")
+
+
+# -- Scripted transactions -------------------------------------------------------------------------
+HOTEL_STAGES = [
+    {
+        "from": "2026-11-20T18:00:00",
+        "status": "pending",
+        "id": "SBXHOLD1",
+        "booking_date": "2026-11-20",
+        "amount": "-450.00",
+        "name": "HOTEL BRISTOL WARSZAWA",
+        "title": "Płatność kartą 20.11.2026",
+    },
+    {
+        "from": "2026-11-25T05:00:00",
+        "status": "booked",
+        "id": "SBXBOOK1",
+        "booking_date": "2026-11-20",
+        "amount": "-432.18",
+        "name": "HOTEL BRISTOL WARSZAWA",
+        "title": "Płatność kartą 20.11.2026",
+    },
+]
+
+
+def scripted_view(clock, **settings):
+    scripts = [{"account": "main", "stages": HOTEL_STAGES}]
+    sandbox = bank(clock, scripted_transactions=scripts, **settings)
+    consent = connect(sandbox)
+    account = sandbox.list_accounts(consent)[0]
+    listing = all_transactions(sandbox, consent, account, *WEEK)
+    return sandbox, consent, account, [t for t in listing if "HOTEL" in t.counterparty_name]
+
+
+def test_scripted_payment_is_pending_then_booked_under_another_id_and_amount():
+    *_bank, before = scripted_view(datetime.datetime(2026, 11, 19))
+    *_bank, pending = scripted_view(datetime.datetime(2026, 11, 22))
+    *_bank, booked = scripted_view(NOW)
+    assert before == []
+    assert [(t.status, t.provider_id, t.amount) for t in pending] == [
+        ("pending", "SBXHOLD1", Decimal("-450.00"))
+    ]
+    assert [(t.status, t.provider_id, t.amount) for t in booked] == [
+        ("booked", "SBXBOOK1", Decimal("-432.18"))
+    ]
+
+
+def test_scripted_payment_counts_in_the_balances():
+    plain = bank()
+    plain_consent = connect(plain)
+    account = plain.list_accounts(plain_consent)[0]
+    sandbox, consent, account, _hotel = scripted_view(NOW)
+    plain_booked = plain.fetch_balances(plain_consent, account.remote_id)[0].amount
+    assert sandbox.fetch_balances(consent, account.remote_id)[0].amount == plain_booked - Decimal(
+        "432.18"
+    )
+
+
+def test_scripting_leaves_the_other_transactions_in_their_order():
+    plain = bank()
+    plain_consent = connect(plain)
+    account = plain.list_accounts(plain_consent)[0]
+    generated = all_transactions(plain, plain_consent, account, *WEEK)
+    sandbox, consent, account, _hotel = scripted_view(NOW)
+    scripted = all_transactions(sandbox, consent, account, *WEEK)
+    assert [t for t in scripted if "HOTEL" not in t.counterparty_name] == generated
+    assert [t.booking_date for t in scripted] == sorted(t.booking_date for t in scripted)
+
+
+def test_scripted_payment_can_disappear():
+    sandbox = bank()
+    consent = connect(sandbox)
+    account = sandbox.list_accounts(consent)[0]
+    released = HOTEL_STAGES[:1] + [{"from": "2026-11-24T00:00:00", "status": "gone"}]
+    sandbox.add_scripted(account.remote_id, released)
+    listing = all_transactions(sandbox, consent, account, *WEEK)
+    assert not [t for t in listing if "HOTEL" in t.counterparty_name]
+
+
+def test_bank_without_ids_keeps_its_own_id_in_the_raw_record():
+    *_bank, hotel = scripted_view(NOW, with_transaction_ids=False)
+    assert (hotel[0].provider_id, hotel[0].raw["transactionId"]) == ("", "SBXBOOK1")

@@ -223,3 +223,186 @@ def test_booked_balance_is_preferred_over_available():
     assert pick_balance([available, booked]) is booked
     assert pick_balance([Balance("weird", Decimal(1), "PLN")]).amount == 1
     assert pick_balance([]) is None
+
+
+# -- Provider misbehaviour the reader absorbs ------------------------------------------------------
+def card(name, amount="-12.99", day=TODAY, status="booked"):
+    """A transaction without provider id (fingerprint key), like Kontomatik's."""
+    return Transaction("", day, Decimal(amount), "PLN", counterparty_name=name, status=status)
+
+
+class OffsetProvider:
+    """Pages a mutable listing by offset, like most bank APIs; logs the tokens asked for."""
+
+    def __init__(self, listing, size=2):
+        self.listing = list(listing)
+        self.size = size
+        self.asked = []
+
+    def fetch_transactions(self, consent, account_id, date_from, date_to, page=None):
+        self.asked.append(page)
+        if page not in (None, "") and not str(page).isdigit():
+            raise errors.BadPayload("Wrong continuation key provided")
+        start = int(page or 0)
+        more = start + self.size < len(self.listing)
+        return TransactionPage(
+            tuple(self.listing[start : start + self.size]), str(start + self.size) if more else None
+        )
+
+
+def first_page_then_stop(provider, cursor=None):
+    reader = WindowReader(provider, None, "acc", cursor or fresh_cursor())
+    outcome = next(reader.pages())
+    return outcome, SyncCursor.from_dict(outcome.cursor.to_dict())
+
+
+def test_page_served_again_without_ids_creates_no_twins():
+    pages = {
+        None: TransactionPage((card("ZABKA"), card("ORLEN", "-250.00")), "p2"),
+        "p2": TransactionPage((card("ZABKA"), card("ORLEN", "-250.00")), "p3"),
+        "p3": TransactionPage((card("LIDL", "-80.10"),)),
+    }
+    outcomes = list(WindowReader(ScriptedProvider(pages), None, "acc", fresh_cursor()).pages())
+    assert [key[-2:] for key in keys_of(outcomes)] == [":1", ":1", ":1"]
+    assert outcomes[1].repeated == 2 and not outcomes[1].candidates
+
+
+def test_page_served_again_after_an_interruption_creates_no_twins():
+    pages = {
+        None: TransactionPage((card("ZABKA"), card("ORLEN", "-250.00")), "p2"),
+        "p2": TransactionPage((card("ZABKA"), card("ORLEN", "-250.00")), "p3"),
+        "p3": TransactionPage((card("LIDL", "-80.10"),)),
+    }
+    first, saved = first_page_then_stop(ScriptedProvider(pages))
+    resumed = list(WindowReader(ScriptedProvider(pages), None, "acc", saved).pages())
+    assert len(keys_of([first])) == 2
+    assert [key[-2:] for key in keys_of(resumed)] == [":1"]
+
+
+def test_twins_split_over_two_pages_are_both_imported():
+    pages = {
+        None: TransactionPage((card("ORLEN", "-250.00"), card("ZABKA")), "p2"),
+        "p2": TransactionPage((card("ZABKA"), card("LIDL", "-80.10"))),
+    }
+    keys = keys_of(WindowReader(ScriptedProvider(pages), None, "acc", fresh_cursor()).pages())
+    assert len(set(keys)) == 4 and sorted(key[-2:] for key in keys) == [":1", ":1", ":1", ":2"]
+
+
+def test_page_of_identical_payments_served_again_is_taken_for_twins():
+    """The documented limit: such a page cannot be told from a run of real twins."""
+    pages = {
+        None: TransactionPage((card("ZABKA"), card("ZABKA")), "p2"),
+        "p2": TransactionPage((card("ZABKA"), card("ZABKA"))),
+    }
+    keys = keys_of(WindowReader(ScriptedProvider(pages), None, "acc", fresh_cursor()).pages())
+    assert [key[-2:] for key in keys] == [":1", ":2", ":3", ":4"]
+
+
+def test_refused_page_token_on_resume_reads_the_window_again():
+    provider = OffsetProvider([tx("a"), tx("b"), tx("c")])
+    stale = SyncCursor(fresh_cursor().window, next_page="ck-of-an-ended-session", pages_done=1)
+    outcomes = list(WindowReader(provider, None, "acc", stale).pages())
+    assert outcomes[0].restarted and not outcomes[1].restarted
+    assert keys_of(outcomes) == ["id:a", "id:b", "id:c"]
+    assert provider.asked == ["ck-of-an-ended-session", None, "2"]
+
+
+def test_listing_moved_before_the_resume_reads_the_window_again_with_fresh_counters():
+    listing = [card("ORLEN", "-250.00"), card("ZABKA"), card("ZABKA"), card("LIDL", "-80.10")]
+    provider = OffsetProvider(listing)
+    first, saved = first_page_then_stop(provider)
+    late = card("MEDIA EXPERT", "-410.00", day=TODAY - datetime.timedelta(days=2))
+    provider.listing.insert(0, late)  # booked two days back, published after the first run
+    resumed = list(WindowReader(provider, None, "acc", saved).pages())
+    journal = set(keys_of([first])) | set(keys_of(resumed))
+    truth = set(keys_of(WindowReader(provider, None, "acc", fresh_cursor()).pages()))
+    assert resumed[0].restarted
+    assert journal == truth and len(truth) == 5
+
+
+def test_unchanged_listing_resumes_after_reading_the_last_page_once_more():
+    listing = [card("ORLEN", "-250.00"), card("ZABKA"), card("ZABKA"), card("LIDL", "-80.10")]
+    provider = OffsetProvider(listing)
+    first, saved = first_page_then_stop(provider)
+    provider.asked.clear()
+    resumed = list(WindowReader(provider, None, "acc", saved).pages())
+    assert provider.asked == [None, "2"]
+    assert not resumed[0].restarted
+    assert sorted(keys_of([first]) + keys_of(resumed)) == sorted(
+        keys_of(WindowReader(provider, None, "acc", fresh_cursor()).pages())
+    )
+
+
+def test_resume_with_provider_ids_does_not_read_the_last_page_again():
+    provider = OffsetProvider([tx("a"), tx("b"), tx("c")])
+    _first, saved = first_page_then_stop(provider)
+    provider.asked.clear()
+    list(WindowReader(provider, None, "acc", saved).pages())
+    assert provider.asked == ["2"]
+
+
+# -- Pending transactions hold the window back -----------------------------------------------------
+def test_window_is_synced_until_the_day_before_the_earliest_pending_transaction():
+    pending_day = TODAY - datetime.timedelta(days=2)
+    pages = {
+        None: TransactionPage((tx("a"), card("HOTEL", "-400.00", pending_day, "pending")), "p2"),
+        "p2": TransactionPage((card("ZABKA", day=TODAY, status="pending"), tx("b"))),
+    }
+    outcomes = list(WindowReader(ScriptedProvider(pages), None, "acc", fresh_cursor()).pages())
+    assert outcomes[0].synced_until is None
+    assert outcomes[-1].synced_until == pending_day - datetime.timedelta(days=1)
+    assert plan_window(TODAY, outcomes[-1].synced_until, overlap_days=3).date_from < pending_day
+
+
+def test_window_without_pending_transactions_is_synced_until_its_end():
+    pages = {None: TransactionPage((tx("a"), tx("b")))}
+    (outcome,) = WindowReader(ScriptedProvider(pages), None, "acc", fresh_cursor()).pages()
+    assert outcome.synced_until == TODAY
+
+
+def test_pending_transaction_seen_before_an_interruption_still_holds_the_window():
+    pending_day = TODAY - datetime.timedelta(days=4)
+    pages = {
+        None: TransactionPage((card("HOTEL", "-400.00", pending_day, "pending"), tx("a")), "p2"),
+        "p2": TransactionPage((tx("b"),)),
+    }
+    _first, saved = first_page_then_stop(ScriptedProvider(pages))
+    (last,) = WindowReader(ScriptedProvider(pages), None, "acc", saved).pages()
+    assert last.synced_until == pending_day - datetime.timedelta(days=1)
+
+
+def test_a_pending_hold_from_long_ago_holds_the_window_back_35_days_at_most():
+    old_hold = card("HOTEL", "-900.00", TODAY - datetime.timedelta(days=90), "pending")
+    pages = {None: TransactionPage((old_hold, tx("a")))}
+    (outcome,) = WindowReader(ScriptedProvider(pages), None, "acc", fresh_cursor()).pages()
+    assert outcome.synced_until == TODAY - datetime.timedelta(days=35)
+
+
+def test_cursor_with_every_field_survives_a_json_round_trip():
+    cursor = SyncCursor(
+        SyncWindow(TODAY, TODAY),
+        "50",
+        {"abc": 2},
+        1,
+        page_token="40",
+        page_digest="d1",
+        seen_pages=["d0", "d1"],
+        pending_since=TODAY,
+    )
+    assert SyncCursor.from_dict(cursor.to_dict()) == cursor
+
+
+def test_cursor_saved_by_an_older_version_still_resumes():
+    old = {"date_from": "2026-11-19", "date_to": "2026-11-26", "next_page": "50", "pages_done": 1}
+    cursor = SyncCursor.from_dict(old)
+    assert (cursor.next_page, cursor.page_digest, cursor.seen_pages) == ("50", None, [])
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"seen_pages": "d1"}, {"seen_pages": [1]}, {"pending_since": "soon"}, {"page_token": 4}],
+)
+def test_cursor_with_unreadable_new_fields_is_refused(extra):
+    stored = dict({"date_from": "2026-11-19", "date_to": "2026-11-26"}, **extra)
+    with pytest.raises(ValueError):
+        SyncCursor.from_dict(stored)

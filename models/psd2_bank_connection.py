@@ -4,11 +4,14 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..engine import errors, schedule
-from ..engine.providers import get_provider_class, provider_classes
+from ..engine import budget, errors, schedule, webhooks
+from ..engine.providers import get_provider_class, provider_classes, sandbox_data
 from ..engine.records import Consent
 
 _logger = logging.getLogger(__name__)
+
+#: Where providers and bank relays notify (see controllers/webhook.py).
+WEBHOOK_PATH = "/account_bank_psd2/webhook"
 
 #: A consent ending within this many days puts the connection in the "expiring" state.
 EXPIRING_DAYS = 14
@@ -56,6 +59,11 @@ class Psd2BankConnection(models.Model):
     )
     institution_id = fields.Char(string="Bank Identifier", readonly=True)
     institution_name = fields.Char(string="Bank", readonly=True)
+    max_history_days = fields.Integer(
+        string="History Kept (days)",
+        readonly=True,
+        help="How far back the bank serves transactions, as the provider reports it.",
+    )
     state = fields.Selection(STATES, default="draft", required=True, tracking=True, index=True)
     consent_valid_until = fields.Datetime(
         readonly=True,
@@ -63,8 +71,37 @@ class Psd2BankConnection(models.Model):
         help="End of the consent as the provider reports it; renew the consent before.",
     )
     consent_reference = fields.Char(readonly=True, groups="base.group_system", copy=False)
-    consent_data = fields.Json(readonly=True, groups="base.group_system", copy=False)
-    provider_settings = fields.Json(groups="base.group_system", copy=False)
+    consent_secret = fields.Text(
+        readonly=True,
+        groups="base.group_system",
+        copy=False,
+        help="What the provider needs to use the consent (session ids), sealed by the vault.",
+    )
+    provider_settings = fields.Json(
+        groups="base.group_system",
+        copy=False,
+        help="Settings of this connection only (the Sandbox Bank's seed); the provider "
+        "credentials live in the provider configuration.",
+    )
+    call_history = fields.Json(
+        readonly=True,
+        copy=False,
+        help="Calls made to the bank that count against its daily limit, per scope and account.",
+    )
+    webhook_secret = fields.Text(
+        readonly=True,
+        groups="base.group_system",
+        copy=False,
+        help="Signs the calls the provider or a bank relay makes to the webhook address; sealed.",
+    )
+    has_webhook = fields.Boolean(compute="_compute_webhook")
+    webhook_url = fields.Char(compute="_compute_webhook", string="Webhook Address")
+    webhook_requested_at = fields.Datetime(
+        readonly=True, copy=False, help="A valid webhook call asked for a sync at this moment."
+    )
+    blocked_until = fields.Datetime(
+        readonly=True, copy=False, help="The provider asked us not to call before this moment."
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Responsible",
@@ -135,7 +172,19 @@ class Psd2BankConnection(models.Model):
                 )
             else:
                 next_at = now
+            # Never before the bank allows the next call (daily limit, or a 429's wait).
+            for account in connection.account_ids.filtered("journal_id"):
+                next_at = max(next_at, connection._psd2_next_call_slot(account, next_at))
             connection.sudo().next_sync_at = next_at
+
+    def _compute_webhook(self):
+        secrets = {c.id: bool(c.webhook_secret) for c in self.sudo()}
+        base_url = self.get_base_url() if self else ""
+        for connection in self:
+            connection.has_webhook = secrets.get(connection.id, False)
+            connection.webhook_url = (
+                f"{base_url}{WEBHOOK_PATH}/{connection.id}" if connection.id else False
+            )
 
     # -- Actions ---------------------------------------------------------------------------
     def action_sync_now(self):
@@ -158,11 +207,52 @@ class Psd2BankConnection(models.Model):
                 _logger.warning(
                     "Revoking consent of connection %s failed: %s", connection.id, error
                 )
-            connection.sudo().write({"state": "revoked", "consent_data": False})
+            connection.sudo().write({"state": "revoked", "consent_secret": False})
+            connection._psd2_update_alerts()
             connection.message_post(
                 body=_("Consent revoked: the bank accounts are no longer synced.")
             )
         return True
+
+    def action_generate_webhook_secret(self):
+        """Make a new webhook secret and show it once, to give to the provider or relay."""
+        self.ensure_one()
+        secret = webhooks.generate_secret()
+        self.sudo().webhook_secret = self.env["psd2.secret.vault"]._psd2_seal(
+            self, "webhook_secret", secret
+        )
+        self.message_post(
+            body=_("A new webhook secret was generated; the previous one no longer works.")
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "sticky": True,
+                "title": _("Webhook secret (shown once)"),
+                "message": _(
+                    "Address: %(url)s  Secret: %(secret)s  Sign each call with HMAC-SHA256 in "
+                    "the X-PSD2-Signature header (see the module documentation).",
+                    url=self.webhook_url,
+                    secret=secret,
+                ),
+            },
+        }
+
+    def _psd2_webhook_secret(self):
+        """The webhook secret (opened), or None when the connection takes no webhooks."""
+        self.ensure_one()
+        if self.state not in SYNCING_STATES:
+            return None
+        return self.env["psd2.secret.vault"]._psd2_open(self, "webhook_secret")
+
+    def _psd2_queue_webhook_sync(self):
+        """Make the connection due now and wake the sync cron: no bank call in the request."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        self.sudo().write({"webhook_requested_at": now, "next_sync_at": now})
+        self.env.ref("account_bank_psd2.ir_cron_psd2_sync").sudo()._trigger()
 
     def action_open_accounts(self):
         self.ensure_one()
@@ -176,28 +266,57 @@ class Psd2BankConnection(models.Model):
     def _psd2_provider(self):
         """Return the engine provider of this connection, with its secrets.
 
-        The one place that reads provider settings: with sudo, because they are hidden from
-        every user but system administrators, and the caller (the sync, the consent flow)
-        acts for a user who may not read them.
+        The one place that assembles provider settings: the company's provider configuration
+        (credentials, API address, tokens) plus this connection's own settings. Read with sudo,
+        because secrets are hidden from every user but system administrators, and the caller
+        (the sync, the consent flow) acts for a user who may not read them.
+
+        :raise errors.AuthenticationFailed: the provider is not configured for the company.
         """
         self.ensure_one()
-        connection_sudo = self.sudo()
-        settings = dict(connection_sudo.provider_settings or {})
-        if self.provider == "sandbox":
-            settings.setdefault("holder_name", self.company_id.name)
-            if self.company_id.vat:
-                settings.setdefault("holder_vat", self.company_id.vat.upper().removeprefix("PL"))
-        return get_provider_class(self.provider)(settings)
+        return self._psd2_build_provider(
+            self.provider, self.company_id, self.sudo().provider_settings
+        )
+
+    @api.model
+    def _psd2_build_provider(self, provider_code, company, connection_settings=None):
+        """A provider instance for ``company``: its configuration plus connection settings."""
+        settings = self._psd2_base_settings(provider_code, company)
+        settings.update(connection_settings or {})
+        if provider_code == "sandbox":
+            settings.setdefault("holder_name", company.name)
+            if company.vat:
+                settings.setdefault("holder_vat", company.vat.upper().removeprefix("PL"))
+        return get_provider_class(provider_code)(settings)
+
+    @api.model
+    def _psd2_base_settings(self, provider_code, company):
+        """Settings from the company's configuration of ``provider_code`` (none for the sandbox)."""
+        if not get_provider_class(provider_code).setting_specs:
+            return {}
+        config = self.env["psd2.provider.config"]._psd2_config_for(provider_code, company)
+        if not config:
+            raise errors.AuthenticationFailed(
+                _(
+                    "%(provider)s is not configured for %(company)s: add it in Invoicing > "
+                    "Configuration > Bank Data Providers.",
+                    provider=dict(self._selection_provider()).get(provider_code, provider_code),
+                    company=company.name,
+                )
+            )
+        try:
+            return config._psd2_settings()
+        except UserError as error:
+            raise errors.AuthenticationFailed(str(error)) from error
 
     @api.model
     def _psd2_default_settings(self, provider_code, company):
-        """Provider settings a new connection of ``company`` starts with.
+        """Settings of a new connection of ``company``, besides the provider configuration.
 
-        The Sandbox Bank needs only its seed; real providers read their application credentials
-        from the system parameters set in Settings (see the provider configuration).
+        The Sandbox Bank gets its seed: one bank per database and company, so that demo
+        databases differ and tests can pin one.
         """
         if provider_code == "sandbox":
-            # One bank per database and company: demo databases differ, tests can pin a seed.
             return {"seed": f"{self.env.cr.dbname}/{company.id}"}
         return {}
 
@@ -205,11 +324,58 @@ class Psd2BankConnection(models.Model):
         """Return the stored consent as the engine's :class:`~..engine.records.Consent`."""
         self.ensure_one()
         connection_sudo = self.sudo()
+        data = self.env["psd2.secret.vault"]._psd2_open(self, "consent_secret") or {}
         return Consent(
             consent_id=connection_sudo.consent_reference or "",
             valid_until=self.consent_valid_until or None,
             institution_id=self.institution_id or "",
-            data=dict(connection_sudo.consent_data or {}),
+            data=data or {},
+        )
+
+    def _psd2_store_consent(self, consent):
+        """Keep a granted consent: its end date in clear, its data sealed."""
+        self.ensure_one()
+        self.sudo().write(
+            {
+                "consent_reference": consent.consent_id,
+                "consent_valid_until": consent.valid_until,
+                # Nothing to seal (the Sandbox Bank): nothing stored, and no key needed.
+                "consent_secret": self.env["psd2.secret.vault"]._psd2_seal(
+                    self, "consent_secret", consent.data
+                )
+                if consent.data
+                else False,
+            }
+        )
+
+    def _psd2_after_provider_use(self, provider):
+        """Persist what a provider instance learnt: calls it made, tokens it refreshed."""
+        self.ensure_one()
+        calls = provider.drain_metered_calls()
+        if calls:
+            ledger = self._psd2_call_ledger()
+            ledger.record(calls)
+            self.sudo().call_history = ledger.to_json()
+        state = provider.runtime_state()
+        if state:
+            config = self.env["psd2.provider.config"]._psd2_config_for(
+                self.provider, self.company_id
+            )
+            if config:
+                config._psd2_store_runtime_state(state)
+
+    def _psd2_call_ledger(self):
+        provider_class = get_provider_class(self.provider)
+        return budget.CallLedger.from_json(self.call_history, budget.budget_for(provider_class))
+
+    def _psd2_next_call_slot(self, account, now):
+        """First moment the bank may be read again for ``account`` (``now`` if at once)."""
+        scope_keys = [
+            (budget.SCOPE_TRANSACTIONS, account.remote_id),
+            (budget.SCOPE_IMPORT, self.sudo().consent_reference or ""),
+        ]
+        return self._psd2_call_ledger().next_slot(
+            scope_keys, now, blocked_until=self.blocked_until or None
         )
 
     # -- Sync ------------------------------------------------------------------------------
@@ -272,6 +438,7 @@ class Psd2BankConnection(models.Model):
         )
         self.sudo().write(values)
         self._psd2_plan_next_sync()
+        self._psd2_update_alerts()
         if is_new_incident:
             self.message_post(body=_("Bank sync failed: %(error)s", error=failed.error_message))
 
@@ -285,6 +452,7 @@ class Psd2BankConnection(models.Model):
                     "last_error": False,
                 }
             )
+            connection._psd2_update_alerts()
             connection.message_post(
                 body=_(
                     "Consent granted by %(bank)s, valid until %(date)s.",
@@ -314,8 +482,10 @@ class Psd2BankConnection(models.Model):
         domain = [("state", "in", SYNCING_STATES), ("next_sync_at", "<=", now)]
         due = self.search(domain, limit=CRON_BATCH_SIZE, order="next_sync_at, id")
         for connection in due:
+            trigger = "webhook" if connection.webhook_requested_at else "cron"
+            connection.sudo().webhook_requested_at = False
             try:
-                connection._psd2_sync(trigger="cron")
+                connection._psd2_sync(trigger=trigger)
             except Exception as error:
                 _logger.exception("Bank sync of connection %s crashed", connection.id)
                 self.env["psd2.sync.log"]._psd2_rollback()
@@ -437,6 +607,7 @@ class Psd2BankConnection(models.Model):
         )
         if not journal or self.search_count([("company_id", "=", company.id)]):
             return False
+        self._psd2_demo_create_documents(company)
         wizard = self.env["psd2.connect.wizard"].create(
             {"company_id": company.id, "journal_id": journal.id, "provider": "sandbox"}
         )
@@ -449,3 +620,56 @@ class Psd2BankConnection(models.Model):
         connection.action_sandbox_pay_open_invoices()
         connection._psd2_sync(trigger="manual")
         return connection
+
+    @api.model
+    def _psd2_demo_create_documents(self, company):
+        """Demo data: a few posted invoices and bills of Polish partners for the bank to pay.
+
+        Partners carry their NIP and bank account, as Polish master data does, so that the
+        demo shows matches by number, by NIP and by IBAN. Skipped without a chart of accounts.
+        """
+        sale = self.env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+        )
+        purchase = self.env["account.journal"].search(
+            [("type", "=", "purchase"), ("company_id", "=", company.id)], limit=1
+        )
+        if not sale or not purchase:
+            return self.env["account.move"]
+        moves = self.env["account.move"]
+        documents = [
+            ("out_invoice", sandbox_data.CUSTOMERS[1], 1230.00),
+            ("out_invoice", sandbox_data.CUSTOMERS[2], 4920.00),
+            ("out_invoice", sandbox_data.CUSTOMERS[15], 615.00),
+            ("out_invoice", sandbox_data.CUSTOMERS[6], 2460.00),
+            ("in_invoice", sandbox_data.SUPPLIERS[4], 369.00),
+        ]
+        for index, (move_type, (name, _short, bank_code), amount) in enumerate(documents):
+            name, nip, iban = sandbox_data.party(name, bank_code)
+            partner = self.env["res.partner"].search([("vat", "=", f"PL{nip}")], limit=1)
+            if not partner:
+                partner = self.env["res.partner"].create(
+                    {
+                        "name": name,
+                        "is_company": True,
+                        "vat": f"PL{nip}",
+                        "bank_ids": [fields.Command.create({"acc_number": iban})],
+                    }
+                )
+            values = {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "journal_id": (sale if move_type == "out_invoice" else purchase).id,
+                "invoice_date": fields.Date.context_today(self),
+                "invoice_line_ids": [
+                    fields.Command.create(
+                        {"name": "Usługi wdrożeniowe", "quantity": 1, "price_unit": amount}
+                    )
+                ],
+            }
+            if move_type == "in_invoice":
+                values["ref"] = f"FS-{100 + index}/{fields.Date.context_today(self).year % 100}"
+            moves |= self.env["account.move"].create(values)
+        moves.action_post()
+        return moves

@@ -33,12 +33,11 @@ class Psd2SyncLog(models.Model):
     _order = "started_at desc, id desc"
     _rec_name = "started_at"
 
-    connection_id = fields.Many2one(
-        "psd2.bank.connection", required=True, ondelete="cascade", index=True
-    )
+    connection_id = fields.Many2one("psd2.bank.connection", ondelete="cascade", index=True)
     account_id = fields.Many2one("psd2.bank.account", ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
-    journal_id = fields.Many2one(related="account_id.journal_id")
+    journal_id = fields.Many2one("account.journal", ondelete="cascade", index=True)
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    file_name = fields.Char(readonly=True, help="The statement file imported, for file imports.")
     trigger = fields.Selection(
         [
             ("cron", "Scheduled"),
@@ -46,6 +45,7 @@ class Psd2SyncLog(models.Model):
             ("connect", "First sync"),
             ("webhook", "Bank notification"),
             ("backfill", "Backfill"),
+            ("file", "File import"),
         ],
         required=True,
         default="cron",
@@ -76,11 +76,12 @@ class Psd2SyncLog(models.Model):
         readonly=True, help="Why the automatic reconciliation after the import did not run."
     )
 
-    @api.depends("started_at", "account_id")
+    @api.depends("started_at", "account_id", "journal_id")
     def _compute_display_name(self):
         for log in self:
             when = format_datetime(self.env, log.started_at) if log.started_at else ""
-            log.display_name = f"{log.account_id.display_name or ''} {when}".strip()
+            source = log.account_id.display_name or log.journal_id.display_name or ""
+            log.display_name = f"{source} {when}".strip()
 
     # -- Writing a run ---------------------------------------------------------------------
     @api.model
@@ -99,9 +100,51 @@ class Psd2SyncLog(models.Model):
             {
                 "connection_id": account.connection_id.id,
                 "account_id": account.id,
+                "journal_id": account.journal_id.id,
+                "company_id": account.company_id.id,
                 "trigger": trigger,
             }
         )
+
+    @api.model
+    def _psd2_start_file(self, journal, file_name):
+        """Open the log of a statement file import into ``journal``."""
+        return self.sudo().create(
+            {
+                "journal_id": journal.id,
+                "company_id": journal.company_id.id,
+                "trigger": "file",
+                "file_name": file_name,
+            }
+        )
+
+    def _psd2_add_file(self, statement, created_lines, duplicates):
+        """Record what a statement file brought (an engine ``ParsedStatement``)."""
+        self.ensure_one()
+        self.sudo().write(
+            {
+                "window_from": statement.start_date,
+                "window_to": statement.end_date,
+                "page_count": 1,
+                "fetched_count": len(statement.transactions),
+                "created_count": len(created_lines),
+                "duplicate_count": duplicates,
+                "statement_line_ids": [fields.Command.set(created_lines.ids)],
+            }
+        )
+
+    def _psd2_open_imported_lines(self):
+        """The bank transactions list, showing what these runs imported."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_bank_psd2.account_bank_statement_line_action"
+        )
+        action["domain"] = [("id", "in", self.statement_line_ids.ids)]
+        action["name"] = _(
+            "Imported: %(created)s new, %(duplicates)s already known",
+            created=sum(self.mapped("created_count")),
+            duplicates=sum(self.mapped("duplicate_count")),
+        )
+        return action
 
     def _psd2_add_page(self, outcome, created_lines, duplicates, odoo_rejected):
         """Add one page's counts (``outcome`` is an engine ``PageOutcome``)."""
@@ -142,9 +185,14 @@ class Psd2SyncLog(models.Model):
         )
         return self
 
-    def _psd2_finish_skipped(self, reason):
+    def _psd2_finish_skipped(self, reason, kind="locked"):
         self.sudo().write(
-            {"status": "skipped", "ended_at": fields.Datetime.now(), "error_message": reason}
+            {
+                "status": "skipped",
+                "ended_at": fields.Datetime.now(),
+                "error_kind": kind,
+                "error_message": reason,
+            }
         )
         return self
 
@@ -218,7 +266,7 @@ class Psd2SyncLog(models.Model):
                 _("Bank sync failed: %(error)s", error=failed[0].error_message),
             )
         elif all(log.status == "skipped" for log in self):
-            kind, message = "warning", _("A sync is already running; try again in a moment.")
+            kind, message = "warning", self[:1].error_message
         else:
             kind, message = (
                 "success",

@@ -3,7 +3,7 @@ from odoo.exceptions import ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
 
-from ..engine import schedule, sync
+from ..engine import alerts, schedule, sync
 
 
 class ResCompany(models.Model):
@@ -34,6 +34,27 @@ class ResCompany(models.Model):
         help="Each sync re-reads this many days before the last one ended, to catch "
         "transactions the bank books late with a past date. Nothing is imported twice.",
     )
+
+    psd2_consent_reminder_days = fields.Char(
+        string="Consent Reminders",
+        default=alerts.DEFAULT_REMINDER_DAYS,
+        required=True,
+        help="Days before a bank consent ends when its responsible user is reminded.",
+    )
+    psd2_alert_failure_count = fields.Integer(
+        string="Failed Runs Before Alert",
+        default=alerts.DEFAULT_FAILURES_BEFORE_ALERT,
+        help="A connection failing this many runs in a row alerts its responsible user and "
+        "the bank connection managers, once per incident.",
+    )
+
+    @api.constrains("psd2_consent_reminder_days")
+    def _check_psd2_consent_reminder_days(self):
+        for company in self:
+            try:
+                alerts.parse_reminder_days(company.psd2_consent_reminder_days)
+            except ValueError as error:
+                raise ValidationError(_("Consent reminders: %(error)s", error=error)) from error
 
     # -- Reconciliation (see psd2.match.service and psd2.reconcile.service) -----------------
     psd2_auto_reconcile = fields.Boolean(
@@ -111,3 +132,8 @@ class ResCompany(models.Model):
         """The company's sync times as ``datetime.time`` values (see engine.schedule)."""
         self.ensure_one()
         return schedule.parse_sync_times(self.psd2_sync_times)
+
+    def _psd2_consent_reminder_days(self):
+        """The reminder thresholds in days, most distant first (see engine.alerts)."""
+        self.ensure_one()
+        return alerts.parse_reminder_days(self.psd2_consent_reminder_days)

@@ -3,6 +3,14 @@ from . import test_sync
 from . import test_schedule
 from . import test_balance_access
 from . import test_connect_wizard
+from . import test_consent_flow
+from . import test_consent_lifecycle
+from . import test_file_import
+from . import test_backfill
+from . import test_multi_company_access
+from . import test_hostile_input
+from . import test_secrets
+from . import test_webhook
 from . import test_reconcile_service
 from . import test_reconcile_currency
 from . import test_reconcile_auto

@@ -1,7 +1,11 @@
 import datetime
+from unittest.mock import patch
+
+from odoo.tools import config
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from ..engine import crypto
 from ..engine.providers.sandbox import SandboxBank
 from ..wizards.psd2_connect_wizard import _consent_from_json
 
@@ -23,6 +27,9 @@ class Psd2Common(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Secrets are sealed with a key from the configuration: tests bring their own.
+        cls.secret_keys = crypto.new_keyring_entry("tests")
+        cls.startClassPatcher(patch.dict(config.options, {crypto.CONFIG_OPTION: cls.secret_keys}))
         cls.company = cls.company_data["company"]
         cls.company.write(
             {

@@ -56,7 +56,7 @@ class TestBalanceAccess(Psd2Common):
         connection = self.connection.with_user(self.accountant)
         self.assertEqual(connection.state, "active")
         with self.assertRaises(AccessError):
-            connection.read(["consent_data"])
+            connection.read(["consent_secret"])
         with self.assertRaises(AccessError):
             connection.read(["provider_settings"])
 

@@ -1,11 +1,21 @@
 import datetime
+import secrets
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessDenied, UserError
+from odoo.tools import consteq
+from odoo.tools.misc import hmac
 
 from ..engine import errors
-from ..engine.providers import get_provider_class, provider_classes
-from ..engine.records import Consent
+from ..engine.accounts import relink
+from ..engine.providers import provider_classes
+from ..engine.records import Consent, ConsentRequest
+
+#: Where banks send the browser back (see controllers/main.py).
+CALLBACK_PATH = "/account_bank_psd2/callback"
+STATE_SCOPE = "account_bank_psd2.consent_state"
+#: A bank round trip must come back within this time.
+STATE_LIFETIME = datetime.timedelta(hours=1)
 
 
 class Psd2ConnectWizard(models.TransientModel):
@@ -40,8 +50,11 @@ class Psd2ConnectWizard(models.TransientModel):
     connection_id = fields.Many2one(
         "psd2.bank.connection", string="Connection to Renew", readonly=True
     )
-    journal_id = fields.Many2one("account.journal", string="Journal", readonly=True)
+    journal_id = fields.Many2one("account.journal", readonly=True)
     consent_payload = fields.Json(readonly=True)
+    consent_request = fields.Json(readonly=True, help="The pending request while at the bank.")
+    state_nonce = fields.Char(readonly=True, copy=False)
+    error_message = fields.Text(readonly=True)
     provider_settings = fields.Json(
         readonly=True, help="Settings the new connection's provider starts with."
     )
@@ -131,42 +144,88 @@ class Psd2ConnectWizard(models.TransientModel):
                 _("The provider refused to start the consent: %(error)s", error=error)
             ) from error
         if request.consent is None:
-            self.consent_payload = {"request_reference": request.reference, "data": request.data}
+            self.consent_request = {"reference": request.reference, "data": request.data}
             return {"type": "ir.actions.act_url", "url": request.redirect_url, "target": "self"}
         return self._consent_granted(provider, request.consent)
+
+    def _psd2_finish_redirect(self, callback_params):
+        """Complete the bank round trip with what the bank sent to the callback controller.
+
+        The caller has checked the signed ``state``. A user who cancelled at the bank (or a
+        bank that refused) lands back on the bank step with the reason, and nothing is made.
+        """
+        self.ensure_one()
+        stored = self.consent_request or {}
+        request = ConsentRequest(reference=stored.get("reference", ""), data=stored.get("data", {}))
+        self.consent_request = False
+        provider = self._provider()
+        try:
+            consent = provider.finish_consent(request, callback_params)
+        except errors.ProviderError as error:
+            self.write(
+                {
+                    "step": "institution",
+                    "error_message": _(
+                        "The bank did not grant access, so nothing was connected: %(reason)s",
+                        reason=str(error),
+                    ),
+                }
+            )
+            return False
+        self.error_message = False
+        self._consent_granted(provider, consent)
+        return True
+
+    def _psd2_resume_action(self):
+        """The action reopening this wizard after the bank (see the resume server action)."""
+        self.ensure_one()
+        if self.create_uid != self.env.user:
+            raise UserError(_("This bank connection was started by another user."))
+        return self._reopen()
 
     def _consent_granted(self, provider, consent):
         """Store the consent in the wizard and propose a journal for each account."""
         accounts = consent.accounts or tuple(provider.list_accounts(consent))
         self.consent_payload = _consent_to_json(consent)
         lines, proposed = [], self.env["account.journal"]
+        relinked = self._relinked_accounts(accounts)
         for account in accounts:
-            values = self._account_line_values(account, proposed)
+            values = self._account_line_values(account, proposed, relinked.get(account))
             proposed |= self.env["account.journal"].browse(values["journal_id"])
             lines.append(Command.create(values))
         self.account_line_ids = [Command.clear(), *lines]
         self.step = "accounts"
         return self._reopen()
 
-    def _account_line_values(self, remote, proposed):
-        """Values of the wizard line for ``remote``, avoiding journals already ``proposed``."""
+    def _relinked_accounts(self, renewed):
+        """Map each renewed remote account to the connected account it continues.
+
+        After a renewal a provider may give accounts new ids; the engine re-links them by
+        Enable Banking's ``identification_hash``, then by IBAN, so the same journals and sync
+        position carry on.
+        """
+        existing = self.connection_id.account_ids
+        if not existing:
+            return {}
+        previous = [account._psd2_remote_account() for account in existing]
+        links = relink(previous, renewed)
+        by_remote_id = {account.remote_id: account for account in existing}
+        return {remote: by_remote_id[old_id] for old_id, remote in links.items()}
+
+    def _account_line_values(self, remote, proposed, existing):
+        """Values of the wizard line for ``remote``, avoiding journals already ``proposed``.
+
+        :param existing: the connected account ``remote`` continues (renewal), if any.
+        """
+        existing = existing or self.env["psd2.bank.account"]
         currency = (
             self.env["res.currency"]
             .with_context(active_test=False)
             .search([("name", "=", remote.currency)], limit=1)
         )
-        existing = self.connection_id.account_ids.filtered(
-            lambda account: (
-                account.remote_id == remote.remote_id
-                or (remote.iban and account.iban == remote.iban)
-                or (
-                    remote.identification_hash
-                    and account.identification_hash == remote.identification_hash
-                )
-            )
-        )[:1]
         journal = existing.journal_id or self._proposed_journal(remote, currency, proposed)
         return {
+            "existing_account_id": existing.id,
             "remote_id": remote.remote_id,
             "identification_hash": remote.identification_hash,
             "name": remote.name or remote.iban or remote.remote_id,
@@ -242,16 +301,15 @@ class Psd2ConnectWizard(models.TransientModel):
     def _save_connection(self, consent):
         values = {
             "state": "active",
-            "consent_reference": consent.consent_id,
-            "consent_valid_until": consent.valid_until,
-            "consent_data": consent.data,
             "institution_id": self.institution_line_id.institution_id,
             "institution_name": self.institution_line_id.name,
+            "max_history_days": self.institution_line_id.max_history_days,
         }
         if self.connection_id:
             self.connection_id.sudo().write(values)
+            self.connection_id._psd2_store_consent(consent)
             return self.connection_id
-        return (
+        connection = (
             self.env["psd2.bank.connection"]
             .sudo()
             .create(
@@ -266,15 +324,25 @@ class Psd2ConnectWizard(models.TransientModel):
             )
             .sudo(False)
         )
+        connection._psd2_store_consent(consent)
+        return connection
 
     # -- Helpers ---------------------------------------------------------------------------
     def _provider(self):
-        if self.connection_id:
-            return self.connection_id._psd2_provider()
-        settings = self.provider_settings or self.env[
-            "psd2.bank.connection"
-        ]._psd2_default_settings(self.provider, self.company_id)
-        return get_provider_class(self.provider)(settings)
+        """The provider, configured for the wizard's company (or the renewed connection).
+
+        :raise UserError: the provider is not configured, in words.
+        """
+        try:
+            if self.connection_id:
+                return self.connection_id._psd2_provider()
+            connections = self.env["psd2.bank.connection"]
+            settings = self.provider_settings or connections._psd2_default_settings(
+                self.provider, self.company_id
+            )
+            return connections._psd2_build_provider(self.provider, self.company_id, settings)
+        except errors.AuthenticationFailed as error:
+            raise UserError(str(error)) from error
 
     def _load_institutions(self):
         try:
@@ -305,12 +373,51 @@ class Psd2ConnectWizard(models.TransientModel):
         ]
 
     def _callback_url(self):
-        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
-        return f"{base_url}/account_bank_psd2/callback"
+        base_url = self.get_base_url()
+        return f"{base_url}{CALLBACK_PATH}/{self.provider}"
 
     def _signed_state(self):
-        """An opaque state value for the bank round trip (signed in the consent flow issue)."""
-        return f"{self.id}"
+        """The ``state`` carried through the bank: this wizard, a fresh nonce, a signature.
+
+        Signed with the database secret over the wizard, the user and the company, so the
+        callback can refuse a forged or edited value (CSRF), a value used twice (replay: the
+        nonce is forgotten at first use) and a round trip finished by another user or for
+        another company.
+        """
+        self.state_nonce = secrets.token_urlsafe(16)
+        return f"{self.id}.{self.state_nonce}.{self._state_signature(self.state_nonce)}"
+
+    def _state_signature(self, nonce):
+        message = f"{self.id}.{nonce}.{self.create_uid.id}.{self.company_id.id}"
+        return hmac(self.env(su=True), STATE_SCOPE, message)
+
+    @api.model
+    def _psd2_wizard_from_state(self, state):
+        """Return the wizard a callback's ``state`` names, after checking it, and burn it.
+
+        :raise AccessDenied: the state is malformed, forged, already used, too old, or not
+            the current user's.
+        """
+        wizard_id, _dot, rest = (state or "").partition(".")
+        nonce, _dot, signature = rest.partition(".")
+        if not (wizard_id.isdigit() and nonce and signature):
+            raise AccessDenied(_("The bank's answer does not belong to a connection started here."))
+        wizard = self.sudo().browse(int(wizard_id)).exists()
+        if (
+            not wizard
+            or not wizard.state_nonce
+            or not consteq(wizard.state_nonce, nonce)
+            or not consteq(wizard._state_signature(nonce), signature)
+        ):
+            raise AccessDenied(_("The bank's answer was already used or is not valid."))
+        wizard.state_nonce = False  # single use, whatever happens next
+        if wizard.create_uid != self.env.user:
+            raise AccessDenied(_("This bank connection was started by another user."))
+        if wizard.company_id not in self.env.user.company_ids:
+            raise AccessDenied(_("This bank connection belongs to a company you cannot access."))
+        if fields.Datetime.now() - wizard.write_date > STATE_LIFETIME:
+            raise AccessDenied(_("The bank took too long to answer; start the connection again."))
+        return wizard.sudo(False)
 
 
 class Psd2ConnectWizardInstitution(models.TransientModel):
@@ -333,6 +440,9 @@ class Psd2ConnectWizardAccount(models.TransientModel):
 
     wizard_id = fields.Many2one("psd2.connect.wizard", required=True, ondelete="cascade")
     company_id = fields.Many2one(related="wizard_id.company_id")
+    existing_account_id = fields.Many2one(
+        "psd2.bank.account", readonly=True, help="The connected account this one continues."
+    )
     is_selected = fields.Boolean(string="Connect", default=True)
     remote_id = fields.Char(required=True)
     identification_hash = fields.Char()
@@ -377,17 +487,7 @@ class Psd2ConnectWizardAccount(models.TransientModel):
         """Create or update the connected account, creating its journal if asked."""
         self.ensure_one()
         journal = self.journal_id or self._create_journal()
-        accounts = connection.account_ids
-        existing = accounts.filtered(
-            lambda account: (
-                account.remote_id == self.remote_id
-                or (self.iban and account.iban == self.iban)
-                or (
-                    self.identification_hash
-                    and account.identification_hash == self.identification_hash
-                )
-            )
-        )[:1]
+        existing = self.existing_account_id
         values = {
             "remote_id": self.remote_id,
             "identification_hash": self.identification_hash,

@@ -26,6 +26,7 @@ start.
 """
 
 import codecs
+import contextlib
 import dataclasses
 import re
 from decimal import Decimal
@@ -144,11 +145,8 @@ def _parse_xml(data):
         # retries in ISO-8859-15 for the same reason). Read it in the encoding it really has.
         text, encoding = decode_text(data)
         text = _ENCODING_DECLARATION_RE.sub(r"\1UTF-8\2", text, count=1)
-        try:
+        with contextlib.suppress(expat.ExpatError):
             root, lines = _build_tree(text.encode("utf-8"))
-        except expat.ExpatError:
-            pass
-        else:
             note = f"The file says it is UTF-8 but is written in {encoding}; it was read as such."
             return root, lines, encoding, (note,)
     raise line_error(

@@ -7,6 +7,7 @@ ends up with a statement that is partly old and partly new.
 """
 
 import codecs
+import contextlib
 import dataclasses
 import datetime
 import re
@@ -281,10 +282,8 @@ def decode_text(data):
             "The file is not a text file (it contains binary data), so it is not a bank "
             "statement export."
         )
-    try:
+    with contextlib.suppress(UnicodeDecodeError):
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
     best = None
     for encoding in _SINGLE_BYTE_ENCODINGS:
         try:

@@ -28,7 +28,8 @@ def start_sandbox_server(port=0, *, host="127.0.0.1", seed="demo", clock=None, *
     :param port: TCP port, ``0`` for a free one.
     :param clock: callable returning naive UTC ``datetime`` (the Sandbox Bank's "now").
     :param options: ``page_size`` (Enable Banking page length), ``enforce_limits``
-        (4 calls a day per account and scope, default True), ``verbose``, and provider
+        (4 calls a day per account and scope, default True), ``verbose``,
+        ``with_transaction_ids`` (False: a bank whose transactions have no id), and provider
         credentials such as ``enablebanking_public_key``, ``gocardless_secret_id``,
         ``kontomatik_api_key``, ``kontomatik_polls_before_done``.
     Stop it with ``server.stop()`` (or use :func:`sandbox_server`).

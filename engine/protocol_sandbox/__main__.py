@@ -1,5 +1,8 @@
 """``python -m engine.protocol_sandbox --port 8765 [--seed demo]``: run the sandbox until Ctrl-C."""
 
+# A command-line tool: printing to the terminal is its interface.
+# pylint: disable=print-used
+
 import argparse
 import json
 import sys

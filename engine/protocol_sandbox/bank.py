@@ -20,14 +20,19 @@ class BankData:
 
     :param clock: callable returning naive UTC ``datetime``; ``None`` for the real clock.
         :meth:`set_now` overrides it (admin endpoint ``/_sandbox/clock``).
+    :param with_transaction_ids: ``False`` serves a bank that gives transactions no id
+        (Enable Banking's ``entry_reference`` is then null), to exercise fingerprint keys.
     """
 
-    def __init__(self, *, seed="demo", clock=None, enforce_limits=True):
+    def __init__(self, *, seed="demo", clock=None, enforce_limits=True, with_transaction_ids=True):
         self._lock = threading.RLock()
         self._base_clock = clock
         self._fixed_now = None
         self.enforce_limits = enforce_limits
-        self.bank = SandboxBank({"seed": seed, "page_size": 10**9}, clock=self.now)
+        self.bank = SandboxBank(
+            {"seed": seed, "page_size": 10**9, "with_transaction_ids": with_transaction_ids},
+            clock=self.now,
+        )
         self._calls = {}
         self.budget = CallBudget(4)
 
@@ -58,6 +63,11 @@ class BankData:
     def balances(self, remote_id):
         with self._lock:
             return self.bank.fetch_balances(_BANK_CONSENT, remote_id)
+
+    def script(self, remote_id, stages):
+        """Script one more transaction on an account (see ``SandboxBank.add_scripted``)."""
+        with self._lock:
+            self.bank.add_scripted(remote_id, stages)
 
     def transactions(self, remote_id, date_from, date_to):
         """Every transaction (booked and pending) of the window, in booking order."""

@@ -101,6 +101,7 @@ class SandboxServer(ThreadingHTTPServer):
         page_size=25,
         enforce_limits=True,
         verbose=False,
+        with_transaction_ids=True,
         **credentials,
     ):
         super().__init__(address, _Handler)
@@ -108,7 +109,12 @@ class SandboxServer(ThreadingHTTPServer):
         from .gocardless import GoCardlessProtocol
         from .kontomatik import KontomatikProtocol
 
-        self.data = BankData(seed=seed, clock=clock, enforce_limits=enforce_limits)
+        self.data = BankData(
+            seed=seed,
+            clock=clock,
+            enforce_limits=enforce_limits,
+            with_transaction_ids=with_transaction_ids,
+        )
         self.faults = faults_module.FaultBoard()
         self.page_size = page_size
         self.verbose = verbose
@@ -160,7 +166,7 @@ class SandboxServer(ThreadingHTTPServer):
     def handle_error(self, request, client_address):
         """A client that gave up (timeout test, reset) is not the sandbox's error: stay quiet."""
         if self.verbose:
-            super().handle_error(request, client_address)
+            return super().handle_error(request, client_address)
 
     def __enter__(self):
         return self
@@ -305,7 +311,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):
         # Only the request line, and only when asked: headers carry secrets.
         if self.server.verbose:
-            super().log_message(format, *args)
+            return super().log_message(format, *args)
 
 
 def _pick(credentials, provider):

@@ -13,11 +13,31 @@ tests. Nothing else in the engine or in Odoo changes.
 """
 
 import abc
+import dataclasses
 import datetime
 
 from ..budget import ROLLING, MeteredCall
 
 _REGISTRY = {}
+
+
+@dataclasses.dataclass(frozen=True)
+class SettingSpec:
+    """One setting an administrator gives a provider (an application id, a key, ...).
+
+    Providers declare theirs in :attr:`Provider.setting_specs`, so that the Odoo layer can
+    ask for them without knowing any provider: a new provider needs no Odoo change.
+    ``secret`` settings are stored encrypted and never shown back; ``multiline`` ones (a PEM
+    key) are pasted in a text area.
+    """
+
+    key: str
+    label: str
+    secret: bool = False
+    required: bool = True
+    multiline: bool = False
+    help: str = ""
+    default: str = ""
 
 
 def register_provider(cls):
@@ -64,6 +84,11 @@ class Provider(abc.ABC):
     #: How the provider counts ``daily_call_limit``: :data:`~..budget.ROLLING` 24 hours or
     #: :data:`~..budget.CALENDAR_DAY`.
     budget_window = ROLLING
+    #: The provider's API address when none is configured (tests and the protocol sandbox
+    #: point ``base_url`` elsewhere).
+    default_base_url = ""
+    #: What an administrator must give: :class:`SettingSpec` records (see there).
+    setting_specs = ()
 
     def __init__(self, settings=None, *, clock=None):
         self.settings = dict(settings or {})
@@ -129,6 +154,15 @@ class Provider(abc.ABC):
     def revoke_consent(self, consent):
         """Withdraw the consent at the provider, where its API allows it. Default: nothing."""
         return
+
+    def runtime_state(self):
+        """Return what the provider learnt that the next instance should reuse (tokens).
+
+        The Odoo layer stores it with the provider configuration's secrets and passes it back
+        in the settings; default: nothing. GoCardless returns its access and refresh tokens,
+        since new tokens are limited to 100 an hour.
+        """
+        return {}
 
     def callback_state(self, callback_params):
         """Return the ``state`` the bank handed back in ``callback_params`` (``""`` if none).

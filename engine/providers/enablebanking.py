@@ -57,7 +57,7 @@ from ..records import (
     parse_currency,
     parse_date,
 )
-from .base import Provider, register_provider
+from .base import Provider, SettingSpec, register_provider
 from .common import (
     DEFAULT_TIMEOUT,
     bounded,
@@ -138,6 +138,28 @@ class EnableBankingProvider(Provider):
     #: The bank's PSD2 limit for unattended access; Enable Banking passes it through as
     #: ``ASPSP_RATE_LIMIT_EXCEEDED``.
     daily_call_limit = 4
+    default_base_url = BASE_URL
+    setting_specs = (
+        SettingSpec(
+            "application_id",
+            "Application ID",
+            help="The id of your application in Enable Banking's Control Panel (the JWT kid).",
+        ),
+        SettingSpec(
+            "private_key",
+            "Private key (PEM)",
+            secret=True,
+            multiline=True,
+            help="The RSA private key generated with the application; it signs every request.",
+        ),
+        SettingSpec(
+            "psu_type",
+            "Account holder type",
+            required=False,
+            default="business",
+            help="'business' for company accounts, 'personal' for private ones.",
+        ),
+    )
 
     def __init__(self, settings=None, *, clock=None):
         super().__init__(settings, clock=clock)

@@ -59,7 +59,7 @@ from ..records import (
     clean_text,
     parse_currency,
 )
-from .base import Provider, register_provider
+from .base import Provider, SettingSpec, register_provider
 from .berlin_group import balance_from_berlin_group, transaction_from_berlin_group
 from .common import (
     DEFAULT_TIMEOUT,
@@ -99,6 +99,13 @@ class GoCardlessProvider(Provider):
     sequence = 30
     uses_redirect = True
     daily_call_limit = 4
+    default_base_url = BASE_URL
+    setting_specs = (
+        SettingSpec(
+            "secret_id", "Secret ID", help="User secrets > Secret ID in GoCardless' portal."
+        ),
+        SettingSpec("secret_key", "Secret key", secret=True, help="The matching secret key."),
+    )
 
     def __init__(self, settings=None, *, clock=None):
         super().__init__(settings, clock=clock)
@@ -108,6 +115,9 @@ class GoCardlessProvider(Provider):
         self._access_expires = parse_moment(self.settings.get("access_expires_at"))
         self._refresh = self.settings.get("refresh_token") or None
         self._refresh_expires = parse_moment(self.settings.get("refresh_expires_at"))
+
+    def runtime_state(self):
+        return self.token_state()
 
     def token_state(self):
         """Return the current tokens, to store with the connection's secrets."""

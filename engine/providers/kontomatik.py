@@ -69,7 +69,7 @@ from ..records import (
     parse_currency,
     parse_date,
 )
-from .base import Provider, register_provider
+from .base import Provider, SettingSpec, register_provider
 from .common import DEFAULT_TIMEOUT, json_body, normalize_all, require_dict, send
 
 BASE_URL = "https://api.kontomatik.com"
@@ -116,6 +116,17 @@ class KontomatikProvider(Provider):
     uses_redirect = True
     #: Four ``default-import`` commands per 24 hours per consent (multiple access).
     daily_call_limit = 4
+    default_base_url = BASE_URL
+    setting_specs = (
+        SettingSpec("api_key", "API key", secret=True, help="The X-Api-Key Kontomatik issued."),
+        SettingSpec(
+            "country",
+            "Country",
+            required=False,
+            default="pl",
+            help="Country of the banks offered on Kontomatik's sign-in page.",
+        ),
+    )
 
     def __init__(self, settings=None, *, clock=None, sleep=time.sleep):
         super().__init__(settings, clock=clock)

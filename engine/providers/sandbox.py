@@ -26,10 +26,12 @@ Why it is built the way it is:
 Settings (all optional): ``seed`` (text), ``holder_name``, ``holder_vat`` (the account
 holder's NIP, used in split-payment titles), ``page_size`` (transactions per page),
 ``with_transaction_ids`` (``False`` to behave like a provider without ids),
-``announced_payments`` (see :func:`announced_payment`), ``fault`` (one of :data:`FAULTS`, to
-rehearse error handling) and ``revoked`` (the holder withdrew the consent).
+``announced_payments`` (see :func:`announced_payment`), ``scripted_transactions`` (see
+:meth:`SandboxBank.add_scripted`), ``fault`` (one of :data:`FAULTS`, to rehearse error handling)
+and ``revoked`` (the holder withdrew the consent).
 """
 
+import bisect
 import collections
 import datetime
 import hashlib
@@ -72,6 +74,11 @@ _MAIN, _VAT, _EUR = "main", "vat", "eur"
 #: size bound keeps a long-running server's memory flat (a history is about 1 MB).
 _HISTORY_CACHE = collections.OrderedDict()
 _HISTORY_CACHE_SIZE = 12
+#: Generated account-days, from which histories are assembled: the clock moving to a new day
+#: then costs one new day, not two years of them. About 3 accounts x 2 years of one bank; the
+#: transactions are shared with the histories, so this bounds the memory of both.
+_DAY_CACHE = collections.OrderedDict()
+_DAY_CACHE_SIZE = 2500
 _HISTORY_LOCK = threading.Lock()
 _ACCOUNT_SPECS = (
     # (key, name, currency, bank code, opening balance range)
@@ -103,6 +110,9 @@ class SandboxBank(Provider):
         self._announced = tuple(
             announced_payment(**item) for item in self.settings.get("announced_payments", ())
         )
+        self._scripted = []
+        for item in self.settings.get("scripted_transactions", ()):
+            self.add_scripted(item["account"], item["stages"])
 
     # -- Institutions and consent ----------------------------------------------------------
     def list_institutions(self, country=None):
@@ -142,15 +152,14 @@ class SandboxBank(Provider):
     def fetch_balances(self, consent, account_id):
         self._check_access(consent)
         key, account = self._account(account_id)
-        now = self.now()
         booked = self._opening_balance(key)
         pending = Decimal(0)
-        for transaction, visible_at, pending_from in self._history(key):
-            if visible_at <= now:
+        for transaction in self._listing(key):
+            if transaction.is_booked:
                 booked += transaction.amount
-            elif pending_from is not None and pending_from <= now:
+            else:
                 pending += transaction.amount
-        today = now.date()
+        today = self.now().date()
         return [
             Balance("closingBooked", booked, account.currency, today),
             Balance("interimAvailable", booked + pending, account.currency, today),
@@ -162,17 +171,7 @@ class SandboxBank(Provider):
         offset = _page_offset(page)
         if self.settings.get("fault") == "bad_page" and offset:
             raise errors.BadPayload("Sandbox Bank: page is not valid JSON.")
-        now = self.now()
-        listing = []
-        for transaction, visible_at, pending_from in self._history(key):
-            if visible_at <= now:
-                listed = transaction
-            elif pending_from is not None and pending_from <= now:
-                listed = _as_pending(transaction)
-            else:
-                continue
-            if date_from <= listed.booking_date <= date_to:
-                listing.append(listed)
+        listing = [t for t in self._listing(key) if date_from <= t.booking_date <= date_to]
         chunk = listing[offset : offset + self.page_size]
         more = offset + self.page_size < len(listing)
         return TransactionPage(
@@ -180,7 +179,81 @@ class SandboxBank(Provider):
             next_page=str(offset + self.page_size) if more else None,
         )
 
+    def add_scripted(self, account, stages):
+        """Make the bank list one more transaction on ``account``, as ``stages`` say over time.
+
+        For tests that need what the generated traffic does not do on cue: a card payment
+        pending under one id and amount, booked days later under another id, amount and date;
+        an authorisation that disappears; identical twins on a given day.
+
+        :param account: the account's remote id, or its key (``main``, ``vat``, ``eur``).
+        :param stages: dicts, each valid from its ``from`` moment (naive UTC, ISO text or
+            datetime) until the next stage's: ``status`` (``booked``, ``pending`` or ``gone``:
+            no longer listed), ``id`` (the bank's transaction id), ``booking_date``, ``amount``
+            (signed), ``name`` (counterparty), ``title``, and optionally ``iban``
+            (counterparty account), ``value_date`` and ``kind`` (bank transaction code).
+            Before the first stage the transaction is not listed.
+
+        The listing places it among the generated transactions by its current booking date;
+        balances count it like any other.
+        """
+        key = account if account in {spec[0] for spec in _ACCOUNT_SPECS} else None
+        key = key or self._account(account)[0]
+        currency = self._accounts()[key].currency
+        parsed = []
+        for stage in stages:
+            moment = stage["from"]
+            if not isinstance(moment, datetime.datetime):
+                moment = datetime.datetime.fromisoformat(moment)
+            transaction = None
+            if stage["status"] != "gone":
+                booking_day = parse_date(stage["booking_date"])
+                value_day = parse_date(stage.get("value_date") or booking_day)
+                transaction = _make_transaction(
+                    str(stage["id"]),
+                    booking_day,
+                    value_day,
+                    parse_amount(stage["amount"], currency=currency),
+                    currency,
+                    name=stage.get("name") or "",
+                    account=stage.get("iban") or "",
+                    title=stage.get("title") or "",
+                    kind=stage.get("kind") or "card",
+                    with_ids=self.with_ids,
+                    status=PENDING if stage["status"] == PENDING else BOOKED,
+                )
+            parsed.append((moment, transaction))
+        self._scripted.append((key, tuple(sorted(parsed, key=lambda pair: pair[0]))))
+
     # -- Internals ----------------------------------------------------------------------------
+    def _listing(self, key):
+        """Every transaction of account ``key`` the bank lists now, in listing order.
+
+        Booked ones as booked; those not booked yet but authorised, as pending (under the
+        day they were made). Scripted transactions are merged in by booking date, after the
+        generated ones of the same date, so that scripting never reorders the others.
+        """
+        now = self.now()
+        listing, positions = [], []
+        for transaction, visible_at, pending_from in self._history(key):
+            if visible_at <= now:
+                listing.append(transaction)
+            elif pending_from is not None and pending_from <= now:
+                listing.append(_as_pending(transaction))
+            else:
+                continue
+            positions.append(transaction.booking_date)
+        scripted = []
+        for account_key, stages in self._scripted:
+            current = [transaction for moment, transaction in stages if moment <= now]
+            if account_key == key and current and current[-1] is not None:
+                scripted.append(current[-1])
+        for transaction in sorted(scripted, key=lambda t: (t.booking_date, t.raw["transactionId"])):
+            index = bisect.bisect_right(positions, transaction.booking_date)
+            listing.insert(index, transaction)
+            positions.insert(index, transaction.booking_date)
+        return listing
+
     def _check_access(self, consent):
         fault = self.settings.get("fault")
         if fault == "unavailable":
@@ -258,7 +331,12 @@ class SandboxBank(Provider):
         return history
 
     def _day(self, key, day):
-        """Generate the transactions *initiated* on ``day`` for account ``key``."""
+        """The transactions *initiated* on ``day`` for account ``key`` (generated once)."""
+        cache_key = (self.seed, self.holder_name, self.holder_vat, bool(self.with_ids), key, day)
+        with _HISTORY_LOCK:
+            if cache_key in _DAY_CACHE:
+                _DAY_CACHE.move_to_end(cache_key)
+                return _DAY_CACHE[cache_key]
         rng = random.Random(f"{self.seed}/{key}/{day.isoformat()}")
         builder = _DayBuilder(self, key, day, rng)
         if key == _MAIN:
@@ -267,7 +345,12 @@ class SandboxBank(Provider):
             builder.vat_account_day()
         else:
             builder.eur_account_day()
-        return builder.entries
+        entries = tuple(builder.entries)
+        with _HISTORY_LOCK:
+            _DAY_CACHE[cache_key] = entries
+            while len(_DAY_CACHE) > _DAY_CACHE_SIZE:
+                _DAY_CACHE.popitem(last=False)
+        return entries
 
     def _announced_entries(self, key):
         entries = []
@@ -314,9 +397,7 @@ class _DayBuilder:
     def vat_account_day(self):
         # Credits of the VAT account are the VAT parts of split payments received on the main
         # account; they are generated there (see customer_transfer) with this day's seed.
-        main = _DayBuilder(self.bank, _MAIN, self.day, random.Random(self._main_seed()))
-        main.main_account_day()
-        for transaction, visible_at, _pending in main.entries:
+        for transaction, visible_at, _pending in self.bank._day(_MAIN, self.day):
             split = transaction.raw.get("_vat_part")
             if split:
                 self.add(
@@ -542,31 +623,18 @@ class _DayBuilder:
         raw_extra=None,
     ):
         index = len(self.entries)
-        booking_day = booking_day or self.day
-        provider_id = f"SBX{self.key.upper()}{self.day:%Y%m%d}{index:03d}"
-        raw = {
-            "transactionId": provider_id,
-            "bookingDate": booking_day.isoformat(),
-            "valueDate": (value_day or self.day).isoformat(),
-            "transactionAmount": {"amount": str(amount), "currency": self.currency},
-            ("debtorName" if amount > 0 else "creditorName"): name,
-            "remittanceInformationUnstructured": title,
-            "proprietaryBankTransactionCode": kind,
-        }
-        if account:
-            raw["debtorAccount" if amount > 0 else "creditorAccount"] = {"iban": account}
-        raw.update(raw_extra or {})
-        transaction = Transaction(
-            provider_id=provider_id if self.bank.with_ids else "",
-            booking_date=booking_day,
-            value_date=value_day or self.day,
-            amount=amount,
-            currency=self.currency,
-            counterparty_name=name,
-            counterparty_account=account,
-            remittance=title,
-            status=BOOKED,
-            raw=raw,
+        transaction = _make_transaction(
+            f"SBX{self.key.upper()}{self.day:%Y%m%d}{index:03d}",
+            booking_day or self.day,
+            value_day or self.day,
+            amount,
+            self.currency,
+            name=name,
+            account=account,
+            title=title,
+            kind=kind,
+            with_ids=self.bank.with_ids,
+            raw_extra=raw_extra,
         )
         self.entries.append((transaction, visible_at, pending_from))
 
@@ -591,9 +659,6 @@ class _DayBuilder:
                 f"FS {sequence}/{year}",
             )
         )
-
-    def _main_seed(self):
-        return f"{self.bank.seed}/{_MAIN}/{self.day.isoformat()}"
 
 
 def announced_payment(
@@ -681,6 +746,55 @@ def _announced_transaction(bank, account, payment):
         raw=raw,
     )
     return transaction, moment, None
+
+
+def _make_transaction(
+    provider_id,
+    booking_day,
+    value_day,
+    amount,
+    currency,
+    *,
+    name,
+    account,
+    title,
+    kind,
+    with_ids,
+    status=BOOKED,
+    raw_extra=None,
+):
+    """One Sandbox Bank transaction, with its Berlin Group ``raw`` record.
+
+    ``raw["transactionId"]`` always carries the bank's id, even when the bank is configured
+    to give transactions no id (``with_ids`` False): the protocol sandbox and the tests use it
+    to know which bank transaction a statement line came from.
+    """
+    raw = {
+        "transactionId": provider_id,
+        "bookingDate": booking_day.isoformat(),
+        "valueDate": value_day.isoformat(),
+        "transactionAmount": {"amount": str(amount), "currency": currency},
+        ("debtorName" if amount > 0 else "creditorName"): name,
+        "remittanceInformationUnstructured": title,
+        "proprietaryBankTransactionCode": kind,
+    }
+    if account:
+        raw["debtorAccount" if amount > 0 else "creditorAccount"] = {"iban": account}
+    if status == PENDING:
+        raw["status"] = "pending"
+    raw.update(raw_extra or {})
+    return Transaction(
+        provider_id=provider_id if with_ids else "",
+        booking_date=booking_day,
+        value_date=value_day,
+        amount=amount,
+        currency=currency,
+        counterparty_name=name,
+        counterparty_account=account,
+        remittance=title,
+        status=status,
+        raw=raw,
+    )
 
 
 def _as_pending(transaction):
