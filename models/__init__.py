@@ -10,6 +10,5 @@ from . import psd2_sync_log
 from . import psd2_webhook_nonce
 from . import account_journal
 from . import account_bank_statement_line
-from . import account_bank_statement_line_reconcile
 from . import psd2_reconcile_service
 from . import psd2_match_service

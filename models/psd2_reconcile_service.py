@@ -105,8 +105,8 @@ class Psd2ReconcileService(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 return self._psd2_reconcile(requests, mode, notes), {}
-        except (UserError, ValidationError):
-            pass
+        except (UserError, ValidationError) as error:
+            _logger.debug("Batch of %s lines refused (%s): one by one now", len(requests), error)
         failures = {}
         for line, documents in requests:
             try:

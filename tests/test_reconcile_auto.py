@@ -156,7 +156,7 @@ class TestAutoReconcile(ReconcileCommon):
 
         def paid_meanwhile(service, st_line, documents):
             if st_line == failing:
-                raise UserError("Someone registered the payment by hand meanwhile.")
+                raise UserError(service.env._("Someone registered the payment by hand meanwhile."))
             return plan(service, st_line, documents)
 
         with patch.object(service_class, "_psd2_plan", paid_meanwhile):
