@@ -168,7 +168,9 @@ class AccountJournal(models.Model):
                 )
             )
         log._psd2_add_file(statement, created, duplicates)
-        return log._psd2_finish()
+        log._psd2_finish()
+        log._psd2_reconcile_imported_lines()
+        return log
 
     def _psd2_parse_statement_file(self, data, file_name):
         """Parse ``data`` for this journal: the statement and its ``(key, transaction)`` pairs.

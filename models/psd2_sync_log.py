@@ -217,9 +217,9 @@ class Psd2SyncLog(models.Model):
     def _psd2_reconcile_imported_lines(self):
         """Match the lines this run imported and reconcile the confident ones.
 
-        Runs after the import is committed and never fails the sync: an error (a bug, a
-        locked period) is written on the log, the lines stay open for a person, and the
-        import stands.
+        Never fails the import (a PSD2 sync or a statement file): an error (a bug, a locked
+        period) is written on the log, the lines stay open for a person, and the import
+        stands.
         """
         self.ensure_one()
         lines = self.statement_line_ids
@@ -235,7 +235,6 @@ class Psd2SyncLog(models.Model):
         except Exception as error:
             _logger.exception("Reconciliation after bank sync log %s failed", self.id)
             self.sudo().reconcile_error = str(error)[:2000] or error.__class__.__name__
-        self._psd2_commit()
 
     # -- Transactions ----------------------------------------------------------------------
     @api.model

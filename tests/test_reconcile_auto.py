@@ -1,8 +1,10 @@
+import base64
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, tagged
-from odoo.tools import mute_logger
+from odoo.tools import file_open, mute_logger
 
 from .common import NOW
 from .reconcile_common import PAID, ReconcileCommon
@@ -316,3 +318,35 @@ class TestReconcileSettings(ReconcileCommon):
         line = self.bank_line(1001.0, invoice.name)
         self.reconcile(line, invoice)
         self.assertAlmostEqual(self.nowak.credit, -1.0, msg="left open on the partner")
+
+
+@tagged("post_install", "-at_install")
+class TestReconcileAfterFileImport(ReconcileCommon):
+    def test_a_statement_file_is_matched_and_reconciled_like_a_feed(self):
+        customer = self.env["res.partner"].create(
+            {
+                "name": "Zielony Ogród sp. z o.o.",
+                "is_company": True,
+                "bank_ids": [Command.create({"acc_number": "PL03105014451318609139099603"})],
+            }
+        )
+        invoice = self.invoice(
+            2460.0, customer, name="FV/2026/11/0042", invoice_date="2026-11-02", date="2026-11-02"
+        )
+        with file_open(
+            "account_bank_psd2/engine_tests/data/files/mbank_lista_operacji_cp1250.csv", "rb"
+        ) as sample:
+            data = sample.read()
+        self.env["psd2.statement.import"].create(
+            {
+                "journal_id": self.bank_journal.id,
+                "statement_file": base64.b64encode(data),
+                "file_name": "lista.csv",
+            }
+        ).action_import()
+        self.assertIn(invoice.payment_state, PAID)
+        line = self.statement_lines().filtered(lambda line: line.psd2_reconcile_mode == "auto")
+        self.assertEqual(line.partner_id, customer)
+        log = self.env["psd2.sync.log"].search([("journal_id", "=", self.bank_journal.id)])
+        self.assertEqual(log.reconciled_count, 1)
+        self.assert_balanced()
