@@ -1,12 +1,13 @@
 """Benchmark: match and reconcile 2,000 new bank lines against 10,000 open invoices in Odoo.
 
-Builds the data in a database where ``account_bank_psd2`` is installed, then times the two
-phases the sync runs after an import, as ``_psd2_auto_reconcile`` does: matching (read every
-open document, build the engine's indexes, match, store the suggestions) and booking
-(reconcile the lines the engine marks ``auto``, set the recognised partner on the others).
-Prints the figures (target: under 60 s for both phases together) and the SQL queries per
-line; asserts nothing. Everything is rolled back at the end unless
-``--commit`` is given, so one database serves many runs.
+Builds the data in a database where ``account_bank_psd2`` is installed (the bank lines are
+created the way an import creates them: a known counterparty account names the partner),
+then times the two phases that run after an import, as ``_psd2_auto_reconcile`` does:
+matching (read every open document, build the engine's indexes, match, store the
+suggestions) and booking (reconcile the lines the engine marks ``auto``, set the recognised
+partner on the others). Prints wall and CPU time (target: under 60 s for both phases
+together) and the SQL queries per line; asserts nothing. Everything is rolled back at the
+end unless ``--commit`` is given.
 
 Usage (Odoo 18 importable by ``python3``; a fresh database from a template with ``account``)::
 
@@ -16,6 +17,10 @@ Usage (Odoo 18 importable by ``python3``; a fresh database from a template with 
         -i account_bank_psd2 --stop-after-init
     python3 bench/bench_reconcile_odoo.py -d psd2_bench --db_host=127.0.0.1 --db_user=root \\
         --addons-path=/opt/odoo18/addons,/opt/odoo18/odoo/addons,<folder holding the addon>
+
+Building 10,000 posted documents takes about ten minutes: ``--build-only`` builds and commits
+them once, then each ``--reuse`` run creates new bank lines against them and measures
+(``--profile`` adds a cProfile listing).
 
 The traffic is realistic rather than easy: most transfers quote their invoice number in one
 of the ways Polish payers write it, some pay part of an invoice or two invoices at once, some
