@@ -54,6 +54,23 @@ ensure_postgres() {
     return 1
 }
 
+# ensure_chromium: the browser tour (an Odoo HttpCase) needs Debian's chromium; install it
+# when missing and possible (root with apt), otherwise the tour reports itself skipped.
+ensure_chromium() {
+    if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then
+        return 0
+    fi
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "Installing chromium for the browser tour..."
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y -q chromium >/dev/null 2>&1 \
+            || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; } \
+            || echo "chromium could not be installed: the browser tour will be skipped" >&2
+    else
+        echo "chromium not found: the browser tour will be skipped" >&2
+    fi
+}
+
 link_addon() {
     mkdir -p "$ADDONS_LINK_DIR"
     ln -sfn "$ROOT" "$ADDONS_LINK_DIR/$MODULE"

@@ -31,6 +31,9 @@ Failure kinds (with ``--allow-differences``)
     noise: something suggested).
 """
 
+# A command-line tool: printing is its interface.
+# pylint: disable=print-used
+
 import argparse
 import collections
 import importlib.util
