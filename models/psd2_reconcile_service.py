@@ -82,7 +82,7 @@ class Psd2ReconcileService(models.AbstractModel):
             documents belong to another company.
         """
         lines = self.env["account.bank.statement.line"].union(*(line for line, _d in requests))
-        self._psd2_check_access(requests)
+        self._psd2_check_requests(requests)
         service = self.sudo()
         requests = [(line.sudo(), documents.sudo()) for line, documents in requests]
         assigned = service._psd2_assign_partners(
@@ -119,13 +119,20 @@ class Psd2ReconcileService(models.AbstractModel):
 
     # -- Checks ----------------------------------------------------------------------------
     @api.model
-    def _psd2_check_access(self, requests):
+    def _psd2_check_requests(self, requests):
+        """Refuse what the user may not do, and what one batch cannot book.
+
+        A line or a document twice in one batch would be planned twice against the same
+        open amount: :meth:`_psd2_reconcile_isolated` then books such requests one by one.
+        """
         if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(_("Only invoicing users and accountants may reconcile."))
         lines = self.env["account.bank.statement.line"].union(*(line for line, _d in requests))
         documents = self.env["account.move"].union(*(documents for _l, documents in requests))
         lines.check_access("read")
         documents.check_access("read")
+        if len(lines) < len(requests) or len(documents) < sum(len(d) for _l, d in requests):
+            raise UserError(_("A transaction or a document appears twice in one batch."))
         self.sudo()._psd2_prefetch(lines, documents)
         for line, documents in requests:
             foreign = documents.filtered(

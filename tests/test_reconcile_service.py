@@ -175,6 +175,21 @@ class TestReconcileService(ReconcileCommon):
             self.assertEqual(line.psd2_reconcile_mode, "auto")
         self.assert_balanced()
 
+    def test_two_transfers_choosing_one_invoice_in_a_batch_are_booked_one_by_one(self):
+        invoice = self.invoice(1000.0)
+        first, second = self.bank_line(600.0, invoice.name), self.bank_line(600.0, invoice.name)
+        service = self.env["psd2.reconcile.service"]
+        with self.assertRaisesRegex(UserError, "twice in one batch"):
+            service._psd2_reconcile([(first, invoice), (second, invoice)], "manual")
+        done, failures = service._psd2_reconcile_isolated(
+            [(first, invoice), (second, invoice)], "manual"
+        )
+        self.assertEqual(done, first | second)
+        self.assertFalse(failures)
+        self.assertIn(invoice.payment_state, PAID)
+        self.assertAlmostEqual(self.nowak.credit, -200.0, msg="the second overpaid by 200")
+        self.assert_balanced()
+
     def test_a_reconciled_line_is_refused(self):
         invoice, other = self.invoice(100.0), self.invoice(100.0)
         line = self.bank_line(100.0, invoice.name)
