@@ -28,6 +28,9 @@
         "wizards/psd2_reconcile_wizard_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["account_bank_psd2/static/tests/tours/*.js"],
+    },
     "demo": ["data/psd2_demo.xml"],
     "installable": True,
     "application": False,

@@ -15,3 +15,4 @@ from . import test_reconcile_service
 from . import test_reconcile_currency
 from . import test_reconcile_auto
 from . import test_reconcile_wizard
+from . import test_tour
