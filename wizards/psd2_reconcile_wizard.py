@@ -49,7 +49,7 @@ class Psd2ReconcileWizard(models.TransientModel):
     # -- Opening ---------------------------------------------------------------------------
     @api.model
     def _psd2_open(self, st_lines, journal=None):
-        """Return the action opening a wizard on ``st_lines`` (open ones, oldest first).
+        """Return the action opening a wizard on ``st_lines`` (open ones, suggestions first).
 
         Lines never matched (imported from a file, typed in) are matched first, so that every
         row shows a suggestion when there is one.
@@ -57,6 +57,15 @@ class Psd2ReconcileWizard(models.TransientModel):
         st_lines = st_lines._psd2_open_lines().sorted(lambda line: (line.date, line.id))
         st_lines = st_lines[:MAX_WIZARD_LINES]
         st_lines.filtered(lambda line: not line.psd2_matched_at)._psd2_suggest()
+        # Rows with a suggestion first, most confident first: that is where the work is.
+        st_lines = st_lines.sorted(
+            lambda line: (
+                not line.psd2_match_move_ids,
+                -line.psd2_match_confidence,
+                line.date,
+                line.id,
+            )
+        )
         wizard = self.create(
             {
                 "company_id": (journal.company_id if journal else st_lines[:1].company_id).id
