@@ -18,7 +18,9 @@ MAX_RAW_PAYLOAD = 20_000
 class AccountJournal(models.Model):
     _inherit = "account.journal"
 
-    psd2_account_ids = fields.One2many("psd2.bank.account", "journal_id")
+    psd2_account_ids = fields.One2many(
+        "psd2.bank.account", "journal_id", string="Connected Bank Accounts"
+    )
     psd2_account_id = fields.Many2one(
         "psd2.bank.account",
         string="Connected Bank Account",
@@ -237,12 +239,14 @@ class AccountJournal(models.Model):
         result = super()._fill_bank_cash_dashboard_data(dashboard_data)
         can_see_balance = self.env.user.has_group("account_bank_psd2.group_psd2_balances")
         accounts = self.env["psd2.bank.account"].sudo().search([("journal_id", "in", self.ids)])
+        connections = self.env["psd2.bank.connection"]
+        state_labels = dict(connections._fields["state"]._description_selection(self.env))
         for account in accounts:
             connection = account.connection_id
             data = {
                 "connection_id": connection.id,
                 "state": connection.state,
-                "state_label": dict(connection._fields["state"].selection)[connection.state],
+                "state_label": state_labels[connection.state],
                 "last_sync": format_datetime(self.env, connection.last_sync_at)
                 if connection.last_sync_at
                 else False,

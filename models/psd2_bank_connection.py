@@ -380,14 +380,15 @@ class Psd2BankConnection(models.Model):
 
     # -- Sync ------------------------------------------------------------------------------
     def _psd2_check_can_sync(self):
+        states = dict(self._fields["state"]._description_selection(self.env))
         for connection in self:
             if connection.state in ("draft", "expired", "revoked"):
                 raise UserError(
                     _(
-                        "The connection %(name)s cannot sync: its consent is %(state)s. "
+                        "The connection %(name)s cannot sync while its state is %(state)s. "
                         "Renew the consent first.",
                         name=connection.name,
-                        state=dict(STATES)[connection.state].lower(),
+                        state=states[connection.state],
                     )
                 )
 

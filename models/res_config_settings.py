@@ -15,7 +15,9 @@ class ResConfigSettings(models.TransientModel):
     psd2_alert_failure_count = fields.Integer(
         related="company_id.psd2_alert_failure_count", readonly=False
     )
-    psd2_connection_count = fields.Integer(compute="_compute_psd2_connection_count")
+    psd2_connection_count = fields.Integer(
+        string="Bank Connection Count", compute="_compute_psd2_connection_count"
+    )
     psd2_auto_reconcile = fields.Boolean(related="company_id.psd2_auto_reconcile", readonly=False)
     psd2_reconcile_threshold = fields.Float(
         related="company_id.psd2_reconcile_threshold", readonly=False

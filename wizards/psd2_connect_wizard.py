@@ -430,7 +430,7 @@ class Psd2ConnectWizardInstitution(models.TransientModel):
     name = fields.Char(required=True)
     country_code = fields.Char()
     bic = fields.Char(string="BIC")
-    logo_url = fields.Char()
+    logo_url = fields.Char(string="Logo")
     max_history_days = fields.Integer(string="History (days)")
 
 
