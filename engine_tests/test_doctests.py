@@ -15,6 +15,7 @@ MODULES = (
     "engine.budget",
     "engine.crypto",
     "engine.dedup",
+    "engine.i18n",
     "engine.identifiers",
     "engine.jwt",
     "engine.reconcile",
