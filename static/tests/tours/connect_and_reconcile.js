@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 /**
  * From the Accounting dashboard: connect the Sandbox Bank to the bank journal, let the bank
@@ -32,7 +32,8 @@ registry.category("web_tour.tours").add("account_bank_psd2_connect_and_reconcile
             run: "click",
         },
         {
-            content: "The connection is open: let the Sandbox Bank pay the open invoice",
+            content:
+                "The connection is open: let the Sandbox Bank pay the open invoice",
             trigger: ".o_form_view button[name='action_sandbox_pay_open_invoices']",
             run: "click",
         },
@@ -51,7 +52,8 @@ registry.category("web_tour.tours").add("account_bank_psd2_connect_and_reconcile
         },
         {
             content: "Open the transactions waiting for reconciliation",
-            trigger: ".o_kanban_record button[name='action_psd2_open_reconcile_wizard']",
+            trigger:
+                ".o_kanban_record button[name='action_psd2_open_reconcile_wizard']",
             run: "click",
         },
         {
