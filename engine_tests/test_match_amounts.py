@@ -100,12 +100,46 @@ def test_credit_note_named_in_the_title_is_never_suggested_for_incoming_money():
     )
 
 
-def test_netting_a_named_credit_note_is_suggested_when_allowed_but_never_automatic():
+def test_netting_a_named_credit_note_is_applied_when_allowed():
+    # Every invoice and the credit note named, the amount exactly the difference.
     title = "Zapłata za FV/2026/11/0042;FV/2026/11/0043 minus korekta FKOR/2026/11/0003"
     suggestion = match(title, "3444.00", iban=ZIELONY_IBAN, allow_netting=True)
     assert set(suggestion.document_ids) == {"a42", "a43", "akor3"}
-    assert not suggestion.auto
+    assert suggestion.auto
     assert suggestion.difference == 0
+    assert "amount equals the invoices minus the credit notes named in the title" in (
+        suggestion.reasons
+    )
+
+
+def test_an_unnamed_open_credit_note_deducted_from_a_named_invoice_is_netted():
+    # 2214.00 = FV/2026/11/0042 (2460.00) less the open FKOR/2026/11/0003 (246.00), which the
+    # title does not name: the partial-payment reading would leave the note open.
+    suggestion = match("FV/2026/11/0042", "2214.00", iban=ZIELONY_IBAN, allow_netting=True)
+    assert set(suggestion.document_ids) == {"a42", "akor3"}
+    assert suggestion.auto
+    assert suggestion.difference == 0
+    assert suggestion.allocations == (
+        Allocation("a42", Decimal("2460.00")),
+        Allocation("akor3", Decimal("246.00")),
+    )
+
+
+def test_a_partial_payment_short_by_an_open_credit_note_is_not_applied_without_netting():
+    suggestion = match("FV/2026/11/0042", "2214.00", iban=ZIELONY_IBAN, allow_netting=False)
+    assert suggestion.document_ids == ("a42",)
+    assert not suggestion.auto
+    assert "the shortfall equals the open credit note FKOR/2026/11/0003" in suggestion.reasons
+
+
+def test_a_partial_payment_close_to_an_open_credit_note_waits_for_a_person():
+    # 2460.00 - 246.00 = 2214.00; 2220.00 is near it: a deduction with a rounding, maybe.
+    suggestion = match("FV/2026/11/0042", "2220.00", iban=ZIELONY_IBAN, allow_netting=True)
+    assert suggestion.document_ids == ("a42",)
+    assert not suggestion.auto
+    assert "the shortfall is close to the open credit note FKOR/2026/11/0003" in (
+        suggestion.reasons
+    )
 
 
 def test_partial_payment_with_the_number_is_applied_when_differences_are_allowed():

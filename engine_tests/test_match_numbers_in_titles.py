@@ -123,3 +123,16 @@ def test_digits_shared_by_two_numbering_schemes_do_not_make_an_exact_match():
     documents = [document("y1", "2026/08/438", ZIELONY, "123.00", date=datetime.date(2026, 8, 2))]
     suggestion = match("Faktura INV-2026-08438", "123.00", documents=documents)
     assert not suggestion.auto
+
+
+def test_odoo_invoice_number_is_not_read_as_the_credit_note_with_the_same_digits():
+    # Odoo numbers customer invoices INV/2026/00001 and their credit notes RINV/2026/00001:
+    # the invoice's number in the title does not name the credit note as well.
+    documents = [
+        document("inv1", "INV/2026/00001", ZIELONY, "1230.00"),
+        document("rinv1", "RINV/2026/00001", ZIELONY, "100.00", move_type="out_refund"),
+    ]
+    suggestion = match("INV/2026/00001", "1230.00", documents=documents, name="ZIELONY OGROD")
+    assert suggestion.document_ids == ("inv1",)
+    assert suggestion.auto
+    assert not any("RINV" in reason for reason in suggestion.reasons)

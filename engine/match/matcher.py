@@ -157,6 +157,9 @@ class _Candidate:
     amount_equal: bool
     party: str
     netting: bool = False
+    #: Netting that may be applied without a person: the title names every invoice, and the
+    #: amount is exactly the invoices less the credit notes.
+    netting_confirmed: bool = False
     ambiguous: bool = False
     number_level: int = NONE
 
@@ -594,6 +597,7 @@ class Matcher:
             series = window.dropped_prefix
             if series in GENERIC_PREFIXES:
                 series = ""
+            prefix = "" if window.prefix in GENERIC_PREFIXES else window.prefix
             for code, level in self._lookup(window):
                 if window.joins_digits:
                     level -= 1
@@ -601,6 +605,13 @@ class Matcher:
                     # "INV-2026-08438" names an INV document: "2026/08/438" only shares its
                     # digits, a coincidence of two numbering schemes.
                     level = min(level, WEAK)
+                elif prefix and level > WEAK:
+                    compact = self._keys(code).compact
+                    letters = compact[: len(compact) - len(compact.lstrip(_LETTERS))]
+                    if letters and letters != prefix:
+                        # "INV/2026/00001" is not the credit note "RINV/2026/00001": same
+                        # digits, another series.
+                        level = WEAK
                 if level >= WEAK:
                     yield code, level, window, False
         for window in parsed.split_payment_windows:
@@ -809,8 +820,12 @@ class Matcher:
                 candidates.append(fallback)
         return self._rank(candidates)
 
-    def _open_documents(self, context, party_key):
+    def _open_documents(self, context, party_key, opposite=False):
         """The party's documents this transfer may settle, oldest due first (bounded).
+
+        With ``opposite``, the party's documents in the transfer's currency running the other
+        way (credit notes against customer payments, vendor refunds against bill payments):
+        a payer may deduct them from what it pays.
 
         Computed once per party and kind of transfer (currency, direction) for the lifetime
         of the matcher: the documents do not change after it is built.
@@ -818,16 +833,39 @@ class Matcher:
         party = self._parties.get(party_key)
         if party is None:
             return []
-        indexes = party.by_class.get(context.doc_class)
+        currency, inbound = context.doc_class
+        doc_class = (currency, not inbound) if opposite else context.doc_class
+        indexes = party.by_class.get(doc_class)
         if indexes is None:
             indexes = [
                 index
                 for index in party.documents[-MAX_PARTNER_DOCUMENTS:]
-                if self._doc_class[index] == context.doc_class
+                if self._doc_class[index] == doc_class
             ]
             indexes.sort(key=self._due_key)
-            party.by_class[context.doc_class] = indexes
+            party.by_class[doc_class] = indexes
         return indexes
+
+    def _deducted_credit_notes(self, context, party, indexes, shortfall):
+        """Open credit notes of the party whose residuals add up to ``shortfall`` (cents).
+
+        "FV 42 paid less FVK 7": customers deduct an open credit note from the invoice they
+        pay, often without naming it. Returns up to two such sets (one or two notes each),
+        so that the caller can tell a unique explanation from a coincidence.
+        """
+        if shortfall <= 0:
+            return []
+        notes = [
+            index
+            for index in self._open_documents(context, party, opposite=True)
+            if index not in indexes
+        ][: combinations.MAX_CANDIDATES]
+        if not notes:
+            return []
+        found, _complete = combinations.find_combinations(
+            [self._doc_cents[index] for index in notes], shortfall, 2, min_size=1, limit=2
+        )
+        return [[notes[position] for position in combination] for combination in found]
 
     def _due_key(self, index):
         """Sort key: oldest due first (people pay the oldest), then id for stable results."""
@@ -849,10 +887,17 @@ class Matcher:
             )
             for combination in found:
                 add([same[position] for position in combination])
-        if same and opposite and context.options.allow_netting:
+        if same and context.options.allow_netting:
             net = sum(same_cents) - sum(self._doc_cents[index] for index in opposite)
-            if net == context.cents:
+            if opposite and net == context.cents:
                 add(same + opposite, netting=True)
+            elif not opposite:
+                # The named invoices (all, or one of them) less credit notes the title does
+                # not name.
+                for invoices in [same] + ([[index] for index in same] if len(same) > 1 else []):
+                    shortfall = sum(self._doc_cents[index] for index in invoices) - context.cents
+                    for notes in self._deducted_credit_notes(context, party, invoices, shortfall):
+                        add(invoices + notes, netting=True)
         missing = context.cents - sum(same_cents)
         room = context.options.max_combination - len(same)
         if same and missing > 0 and room > 0:
@@ -963,6 +1008,9 @@ class Matcher:
             amount_equal=amount_equal,
             party=party,
             netting=bool(opposite),
+            netting_confirmed=bool(opposite)
+            and amount_equal
+            and all(index in context.hits and context.hits[index].level >= WEAK for index in same),
             number_level=min(named) if named else NONE,
         )
 
@@ -1032,7 +1080,14 @@ class Matcher:
             )
         if not named:
             foreign = context.foreign_references()
-            if foreign:
+            if foreign and all(self._unreferenced_bill(document) for document in documents):
+                # We never recorded the vendor's own number of these bills: the number the
+                # title quotes is probably it, not a sign of another document.
+                reasons.append(
+                    f"title quotes '{foreign[0].text}', maybe the vendor's number, which the "
+                    "bill does not record"
+                )
+            elif foreign:
                 reasons.append(f"title quotes '{foreign[0].text}', which matches no open document")
                 confidence = min(confidence, 0.85)
         transfer_date = context.transfer.date
@@ -1049,6 +1104,15 @@ class Matcher:
                 split_payment.vat, documents, confidence, reasons
             )
         return confidence
+
+    @staticmethod
+    def _unreferenced_bill(document):
+        """A vendor bill booked without the vendor's invoice number."""
+        return (
+            document.move_type == "in_invoice"
+            and not document.payment_reference
+            and not document.references
+        )
 
     def _doubt_other_documents(self, context, indexes, party, due, others, confidence, reasons):
         """Lower the confidence when the title also points to documents outside this set."""
@@ -1164,6 +1228,29 @@ class Matcher:
             reasons.append(f"{self._documents[rival].number} has exactly this amount")
             return min(confidence, 0.85)
         surplus = context.cents - due
+        if surplus < 0 and not any(not self._eligible(index, context) for index in indexes):
+            # Short by exactly an open credit note of the partner: the payer deducted it,
+            # this is not a partial payment (the netted set is a candidate of its own).
+            deducted = self._deducted_credit_notes(context, party, indexes, -surplus)
+            if deducted:
+                numbers = ", ".join(self._documents[index].number for index in deducted[0])
+                reasons.append(f"the shortfall equals the open credit note {numbers}")
+                return min(confidence, 0.85)
+            near = next(
+                (
+                    index
+                    for index in self._open_documents(context, party, opposite=True)
+                    if abs(self._doc_cents[index] + surplus) * 10 <= self._doc_cents[index]
+                ),
+                None,
+            )
+            if near is not None:
+                # Within a tenth of an open credit note: the payer probably deducted it and
+                # rounded, or paid a fee; a person decides.
+                reasons.append(
+                    f"the shortfall is close to the open credit note {self._documents[near].number}"
+                )
+                return min(confidence, 0.85)
         if surplus > 0:
             # The surplus is exactly another open document of the partner: several documents
             # paid with one number written, not an overpayment.
@@ -1178,7 +1265,13 @@ class Matcher:
             if extra is not None:
                 reasons.append(f"the surplus equals {self._documents[extra].number}")
                 return min(confidence, 0.85)
-            if surplus > max(due // 20, MAX_PLAIN_OVERPAYMENT_CENTS):
+            paid_total = len(indexes) == 1 and (
+                _cents(self._documents[indexes[0]].amount_total) == context.cents
+                and indexes[0] in context.hits
+            )
+            if surplus > max(due // 20, MAX_PLAIN_OVERPAYMENT_CENTS) and not paid_total:
+                # (Paying the named document's total again, forgetting an earlier partial
+                # payment, is a common overpayment, not a sign of another document.)
                 reasons.append("the overpayment is large")
                 return min(confidence, 0.85)
         return confidence
@@ -1371,7 +1464,7 @@ class Matcher:
             rank == 0
             and confidence >= options.auto_threshold
             and not candidate.ambiguous
-            and not candidate.netting
+            and (candidate.netting_confirmed or not candidate.netting)
             and (candidate.amount_equal or options.allow_differences)
         )
         if rank > 0:
@@ -1384,8 +1477,15 @@ class Matcher:
             and confidence >= options.auto_threshold
         ):
             reasons.append("amount differs and payment differences are not allowed")
-        if candidate.netting and confidence >= options.auto_threshold:
-            reasons.append("credit notes netted against invoices are left for a person to confirm")
+        if (
+            candidate.netting
+            and not candidate.netting_confirmed
+            and confidence >= (options.auto_threshold)
+        ):
+            reasons.append(
+                "credit notes netted against invoices the title does not name are left for a "
+                "person to confirm"
+            )
         ordered = list(candidate.documents)
         return Suggestion(
             transaction_id=transfer.id,

@@ -139,10 +139,13 @@ class MatchOptions:
       document's date is suspicious (it cannot pay an invoice that did not exist yet).
     - ``suggest_amount_only``: when nothing but the amount points to a document (unknown
       sender, generic title), still suggest it with a low confidence (never ``auto``).
-    - ``allow_netting``: a title such as "FV 42 and FV 43 minus correction FKOR 3" may be
-      suggested as the invoices *and* the credit note, although money in never settles a
-      credit note to a customer on its own. Off by default (a suggestion then never names a
-      document whose direction contradicts the transfer's); never ``auto`` either way.
+    - ``allow_netting``: a transfer may settle invoices *and* credit notes of the same
+      partner when it pays the invoices less the notes ("FV 42 and FV 43 minus correction
+      FKOR 3", or just "FV 42" for its amount less an open note), although money in never
+      settles a credit note to a customer on its own. Such a suggestion is ``auto`` only when
+      the title names every invoice and the amount is exactly the invoices less the notes.
+      When False, a suggestion never names a document whose direction contradicts the
+      transfer's.
     """
 
     allow_differences: bool = False
@@ -152,7 +155,7 @@ class MatchOptions:
     max_combination: int = 4
     date_tolerance_days: int = 7
     suggest_amount_only: bool = True
-    allow_netting: bool = False
+    allow_netting: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
