@@ -41,10 +41,11 @@ partners it points to, so 10,000 transfers against 50,000 documents take seconds
 Rules in brief (details in each module): money in settles ``out_invoice`` and ``in_refund``,
 money out settles ``in_invoice`` and ``out_refund``, never the other way round (with
 ``allow_netting``, on by default, the partner's credit notes may be netted against the
-invoices a transfer pays, automatically only when the title names every invoice); currencies must be equal; tax-office (``/TI/``), ZUS and own-account
-transfers are never invoice payments; ``auto`` needs two independent signals (a number and
-the amount, a number and the partner, the partner and a unique amount), an amount equal to
-the residual unless ``allow_differences``, and no equally good alternative.
+invoices a transfer pays, automatically only when the title names every invoice);
+currencies must be equal; tax-office (``/TI/``), ZUS and own-account transfers are never
+invoice payments; ``auto`` needs two independent signals (a number and the amount, a number
+and the partner, the partner and a unique amount), an amount equal to the residual unless
+``allow_differences``, and no equally good alternative.
 
 ``kind`` tells the Odoo layer what a line with no document is (``KIND_TAX``,
 ``KIND_SOCIAL_INSURANCE``, ``KIND_BANK_FEE``, ``KIND_OWN_TRANSFER``, ``KIND_MALFORMED``,
