@@ -125,3 +125,15 @@ def test_sender_name_and_account_both_appear_in_the_reasons():
         "sender IBAN belongs to Zielony Ogród Sp. z o.o.",
     )
     assert suggestion.confidence == 0.99
+
+
+def test_owner_paying_from_a_private_account_identifies_the_sole_trader():
+    # "FHU ROLBIS Jakub Wójcik" is Jakub Wójcik's business: his full name, with a generic
+    # title and the only open amount, is enough; his initial and surname are not.
+    rolbis = Party("R", "Firma Handlowo-Usługowa ROLBIS Jakub Wójcik", "", ())
+    documents = [document("r1", "FV/2026/11/0301", rolbis, "3690.00")]
+    suggestion = match("faktura za wrzesień", "3690.00", documents=documents, name="JAKUB WÓJCIK")
+    assert suggestion.document_ids == ("r1",)
+    assert suggestion.auto
+    initial = match("faktura za wrzesień", "3690.00", documents=documents, name="J. WÓJCIK")
+    assert not initial.auto

@@ -104,6 +104,20 @@ def _no_cyclic_gc():
             gc.enable()
 
 
+def _owner_of(tokens, party_tokens):
+    """Whether ``tokens`` (a bank name) are a person's full name inside a partner's name.
+
+    A sole trader is registered as "FHU ROLBIS Jakub Wójcik" and pays from "JAKUB WÓJCIK":
+    every word of the payer's first and last name is in the partner's name. Initials
+    ("J. WÓJCIK") are not enough.
+    """
+    return (
+        len(tokens) >= 2
+        and all(len(token) >= 3 for token in tokens)
+        and set(tokens) <= set(party_tokens)
+    )
+
+
 def _cents(amount):
     """Return an amount as whole grosze (cents), the unit every amount comparison uses."""
     return int(abs(amount).scaleb(2).to_integral_value(rounding=ROUND_HALF_UP))
@@ -517,7 +531,9 @@ class Matcher:
         for key in focus or self._candidate_parties(tokens):
             party = self._parties[key]
             similarity = name_similarity(party.tokens, party.legal_form, tokens, legal_form)
-            if similarity >= NAME_MATCH:
+            if similarity >= NAME_MATCH or (
+                similarity >= NAME_HINT and _owner_of(tokens, party.token_set)
+            ):
                 level = scoring.PARTNER_NAME
             elif similarity >= NAME_HINT:
                 level = scoring.PARTNER_WEAK
