@@ -41,6 +41,19 @@ class TestAutoReconcile(ReconcileCommon):
         self.assertIn("Confidence", body)
         self.assert_balanced()
 
+    def test_an_open_credit_note_deducted_by_the_customer_is_netted_automatically(self):
+        # 1230.00 less the open credit note's 230.00; the title names the invoice only (and
+        # INV/… must not be read as the credit note RINV/… with the same digits).
+        invoice = self.invoice(1230.0)
+        credit_note = self.invoice(230.0, move_type="out_refund")
+        line = self.nowak_pays(1000.0, f"Zapłata za fakturę {invoice.name}")
+        self.assertEqual(line._psd2_auto_reconcile(), line)
+        self.assertEqual(line.psd2_match_move_ids, invoice | credit_note)
+        self.assertIn(invoice.payment_state, PAID)
+        self.assertIn(credit_note.payment_state, PAID)
+        self.assertTrue(line.is_reconciled)
+        self.assert_balanced()
+
     def test_below_the_threshold_the_suggestion_waits_for_a_person(self):
         self.company.psd2_reconcile_threshold = 1.0
         invoice = self.invoice(1230.0)
