@@ -62,13 +62,14 @@ def _lt(template, /, **params):
 def render(value, translate):
     """Return ``value`` rendered with ``translate`` (template -> translated template or None).
 
-    ``value`` is an exception (its ``args[0]`` is rendered), a :class:`Text` or anything else
-    (returned as ``str``). Parameters that are :class:`Text` are rendered the same way. A
-    translation that does not fit its parameters (a translator's typo in a placeholder) falls
-    back to English rather than fail: the message matters more than its language.
+    ``value`` is an exception (its ``args[0]`` is rendered when it is a :class:`Text`), a
+    :class:`Text` or anything else (returned as ``str``). Parameters that are :class:`Text`
+    are rendered the same way. A translation that does not fit its parameters (a translator's
+    typo in a placeholder) falls back to English rather than fail: the message matters more
+    than its language.
     """
-    if isinstance(value, BaseException):
-        value = value.args[0] if value.args else str(value)
+    if isinstance(value, BaseException) and value.args and isinstance(value.args[0], Text):
+        value = value.args[0]
     if not isinstance(value, Text):
         return str(value)
     translated = translate(value.template) or value.template
