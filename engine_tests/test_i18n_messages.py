@@ -14,7 +14,7 @@ import pytest
 
 from engine import schedule
 from engine.fileimport import FileImportError, parse_statement_file
-from engine.i18n import Text, _lt, render
+from engine.i18n import Text, render
 from engine.providers.common import normalize_all
 from engine.records import parse_amount
 
@@ -67,7 +67,7 @@ def test_untranslated_message_renders_in_english():
 
 
 def test_translation_with_a_wrong_placeholder_falls_back_to_english():
-    message = _lt("Line %(line)s", line=4)
+    message = Text("Line %(line)s", line=4)
 
     assert render(message, {"Line %(line)s": "Wiersz %(linia)s"}.get) == "Line 4"
 
