@@ -17,6 +17,8 @@ True
 
 import re
 
+from .i18n import _lt
+
 DEFAULT_REMINDER_DAYS = "14, 7, 1"
 DEFAULT_FAILURES_BEFORE_ALERT = 2
 #: Level of an ended consent (more urgent than any reminder).
@@ -32,7 +34,9 @@ def parse_reminder_days(text):
     days = set()
     for part in parts:
         if not part.isdigit() or not 0 < int(part) <= 180:
-            raise ValueError(f"{part!r} is not a number of days between 1 and 180.")
+            raise ValueError(
+                _lt("%(value)s is not a number of days between 1 and 180.", value=repr(part))
+            )
         days.add(int(part))
     return tuple(sorted(days, reverse=True))
 

@@ -6,8 +6,13 @@ written as ``_lt("template with %(name)s", name=value)``: the result is an ordin
 (the English rendering, so logs, tests and the command line see plain text) that also keeps
 its ``template`` and ``params``. Odoo's translation exporter finds ``_lt("...")`` calls in
 every Python file of the addon, ``engine/`` included, so the templates land in the ``.pot``
-file; the Odoo layer renders them in the user's language with :func:`translate`-like code
-(``models/engine_text.py``).
+file; the Odoo layer renders them in the user's language with :func:`render` and Odoo's
+translation lookup (``models/engine_text.py``).
+
+A parameter may itself be a :class:`Text` (``"Line 12"`` in ``"Line 12: the amount ...``"):
+it is translated on its own. A template made only of placeholders and punctuation, used to
+join such pieces, is written ``Text(...)`` instead of ``_lt(...)``: it has nothing to
+translate, so it stays out of the ``.pot`` file.
 
 >>> message = _lt("Line %(line)s: the amount %(amount)s is not a number.", line=7, amount="x")
 >>> message
@@ -16,7 +21,14 @@ file; the Odoo layer renders them in the user's language with :func:`translate`-
 ('Line %(line)s: the amount %(amount)s is not a number.', 7)
 >>> _lt("No parameters.").params
 {}
+>>> polish = {"Line %(line)s": "Wiersz %(line)s"}
+>>> render(Text("%(place)s: x", place=_lt("Line %(line)s", line=3)), polish.get)
+'Wiersz 3: x'
 """
+
+import logging
+
+_logger = logging.getLogger(__name__)
 
 
 class Text(str):
@@ -45,3 +57,30 @@ def _lt(template, /, **params):
     Use named placeholders only (``%(name)s``): translations may reorder them.
     """
     return Text(template, **params)
+
+
+def render(value, translate):
+    """Return ``value`` rendered with ``translate`` (template -> translated template or None).
+
+    ``value`` is an exception (its ``args[0]`` is rendered when it is a :class:`Text`), a
+    :class:`Text` or anything else (returned as ``str``). Parameters that are :class:`Text`
+    are rendered the same way. A translation that does not fit its parameters (a translator's
+    typo in a placeholder) falls back to English rather than fail: the message matters more
+    than its language.
+    """
+    if isinstance(value, BaseException) and value.args and isinstance(value.args[0], Text):
+        value = value.args[0]
+    if not isinstance(value, Text):
+        return str(value)
+    translated = translate(value.template) or value.template
+    if not value.params:
+        return translated
+    params = {
+        name: render(param, translate) if isinstance(param, Text) else param
+        for name, param in value.params.items()
+    }
+    try:
+        return translated % params
+    except (KeyError, TypeError, ValueError):
+        _logger.warning("Translation of %r does not fit its parameters", value.template)
+        return value.template % params

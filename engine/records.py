@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 from .currencies import CURRENCY_DECIMALS
 from .errors import BadPayload
+from .i18n import _lt
 
 BOOKED = "booked"
 PENDING = "pending"
@@ -122,7 +123,7 @@ class Transaction:
 
     def __post_init__(self):
         if self.status not in BOOKING_STATUSES:
-            raise BadPayload(f"Unknown booking status {self.status!r}.")
+            raise BadPayload(_lt("Unknown booking status %(status)s.", status=repr(self.status)))
         if not isinstance(self.amount, Decimal):
             raise BadPayload("Transaction amounts must be Decimal values.")
 
@@ -212,7 +213,7 @@ def parse_amount(value, *, currency=None):
     engine.errors.BadPayload: Amount '12.345' has more decimals than PLN allows (2).
     """
     if isinstance(value, bool) or value is None:
-        raise BadPayload(f"Amount {value!r} is not a number.")
+        raise BadPayload(_lt("Amount %(amount)s is not a number.", amount=repr(value)))
     if isinstance(value, Decimal):
         amount = value
     elif isinstance(value, int):
@@ -223,17 +224,22 @@ def parse_amount(value, *, currency=None):
     elif isinstance(value, str):
         amount = Decimal(_normalize_amount_text(value))
     else:
-        raise BadPayload(f"Amount {value!r} is not a number.")
+        raise BadPayload(_lt("Amount %(amount)s is not a number.", amount=repr(value)))
     if not amount.is_finite():
-        raise BadPayload(f"Amount {value!r} is not a finite number.")
+        raise BadPayload(_lt("Amount %(amount)s is not a finite number.", amount=repr(value)))
     # Range first: quantizing a 29-digit number would overflow the decimal context.
     if abs(amount) >= Decimal("1e15"):
-        raise BadPayload(f"Amount {value!r} is out of range.")
+        raise BadPayload(_lt("Amount %(amount)s is out of range.", amount=repr(value)))
     if currency is not None:
         decimals = CURRENCY_DECIMALS.get(currency, 2)
         if amount != amount.quantize(Decimal(1).scaleb(-decimals)):
             raise BadPayload(
-                f"Amount {value!r} has more decimals than {currency} allows ({decimals})."
+                _lt(
+                    "Amount %(amount)s has more decimals than %(currency)s allows (%(decimals)s).",
+                    amount=repr(value),
+                    currency=currency,
+                    decimals=decimals,
+                )
             )
     return amount
 
@@ -241,7 +247,7 @@ def parse_amount(value, *, currency=None):
 def _normalize_amount_text(text):
     cleaned = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
     if len(cleaned) > 40:
-        raise BadPayload(f"Amount {text[:40]!r}... is not a number.")
+        raise BadPayload(_lt("Amount %(amount)s... is not a number.", amount=repr(text[:40])))
     cleaned = cleaned.replace(" ", "").replace("'", "")
     if "," in cleaned and "." in cleaned:
         # The last separator is the decimal mark: "1.234,56" or "1,234.56".
@@ -252,16 +258,18 @@ def _normalize_amount_text(text):
     elif "," in cleaned:
         integer, _sep, decimals = cleaned.rpartition(",")
         if cleaned.count(",") > 1 or len(decimals) == 3:
-            raise BadPayload(f"Amount {text!r} is ambiguous (thousands or decimals?).")
+            raise BadPayload(
+                _lt("Amount %(amount)s is ambiguous (thousands or decimals?).", amount=repr(text))
+            )
         cleaned = f"{integer}.{decimals}"
     elif cleaned.count(".") > 1:
-        raise BadPayload(f"Amount {text!r} is not a number.")
+        raise BadPayload(_lt("Amount %(amount)s is not a number.", amount=repr(text)))
     if not _AMOUNT_RE.match(cleaned):
-        raise BadPayload(f"Amount {text!r} is not a number.")
+        raise BadPayload(_lt("Amount %(amount)s is not a number.", amount=repr(text)))
     try:
         return Decimal(cleaned)
     except InvalidOperation as error:  # pragma: no cover - the regex guards this
-        raise BadPayload(f"Amount {text!r} is not a number.") from error
+        raise BadPayload(_lt("Amount %(amount)s is not a number.", amount=repr(text))) from error
 
 
 def parse_currency(value):
@@ -271,10 +279,14 @@ def parse_currency(value):
     'PLN'
     """
     if not isinstance(value, str):
-        raise BadPayload(f"Currency {value!r} is not an ISO 4217 code.")
+        raise BadPayload(
+            _lt("Currency %(currency)s is not an ISO 4217 code.", currency=repr(value))
+        )
     code = value.strip().upper()
     if code not in CURRENCY_DECIMALS:
-        raise BadPayload(f"Currency {value[:10]!r} is not an ISO 4217 code.")
+        raise BadPayload(
+            _lt("Currency %(currency)s is not an ISO 4217 code.", currency=repr(value[:10]))
+        )
     return code
 
 
@@ -287,7 +299,7 @@ def parse_date(value):
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             return datetime.date.fromisoformat(value.strip()[:10])
-    raise BadPayload(f"Date {str(value)[:40]!r} is not an ISO date.")
+    raise BadPayload(_lt("Date %(date)s is not an ISO date.", date=repr(str(value)[:40])))
 
 
 def clean_text(value, *, max_length=MAX_TEXT_LENGTH):

@@ -20,6 +20,8 @@ import datetime
 import re
 import zoneinfo
 
+from .i18n import _lt
+
 DEFAULT_SYNC_TIMES = "11:45, 15:15, 18:30"
 _TIME_RE = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
 #: More than this many runs a day would exceed PSD2's four unattended calls a day once a
@@ -37,20 +39,33 @@ def parse_sync_times(text):
     """
     parts = [part for part in re.split(r"[,;\s]+", (text or "").strip()) if part]
     if not parts:
-        raise ValueError("Give at least one sync time, for example 11:45.")
+        raise ValueError(_lt("Give at least one sync time, for example 11:45."))
     times = set()
     for part in parts:
         match = _TIME_RE.match(part)
         if not match:
-            raise ValueError(f"{part!r} is not a time of day; write it as HH:MM, e.g. 11:45.")
+            raise ValueError(
+                _lt(
+                    "%(value)s is not a time of day; write it as HH:MM, e.g. 11:45.",
+                    value=repr(part),
+                )
+            )
         hour, minute = int(match.group(1)), int(match.group(2))
         if hour > 23 or minute > 59:
-            raise ValueError(f"{part!r} is not a time of day; hours go to 23, minutes to 59.")
+            raise ValueError(
+                _lt(
+                    "%(value)s is not a time of day; hours go to 23, minutes to 59.",
+                    value=repr(part),
+                )
+            )
         times.add(datetime.time(hour, minute))
     if len(times) > MAX_SYNC_TIMES:
         raise ValueError(
-            f"At most {MAX_SYNC_TIMES} sync times a day: banks allow four unattended "
-            "reads a day under PSD2."
+            _lt(
+                "At most %(count)s sync times a day: banks allow four unattended reads a day "
+                "under PSD2.",
+                count=MAX_SYNC_TIMES,
+            )
         )
     return tuple(sorted(times))
 

@@ -58,6 +58,7 @@ import hashlib
 
 from . import errors
 from .dedup import KeyAssigner, fingerprint
+from .i18n import _lt
 from .records import BALANCE_TYPES
 
 DIRECTION_ALL = "all"
@@ -88,7 +89,11 @@ class SyncWindow:
     def __post_init__(self):
         if self.date_from > self.date_to:
             raise ValueError(
-                f"The sync window starts ({self.date_from}) after it ends ({self.date_to})."
+                _lt(
+                    "The sync window starts (%(start)s) after it ends (%(end)s).",
+                    start=self.date_from,
+                    end=self.date_to,
+                )
             )
 
 
@@ -108,7 +113,7 @@ def plan_window(
         days after the first import); the window never starts earlier than that.
     """
     if first_sync_days < 0 or overlap_days < 0:
-        raise ValueError("Sync day counts cannot be negative.")
+        raise ValueError(_lt("Sync day counts cannot be negative."))
     if synced_until is None:
         date_from = today - datetime.timedelta(days=first_sync_days)
     else:
@@ -277,7 +282,10 @@ class WindowReader:
         while True:
             if cursor.pages_done >= MAX_PAGES_PER_WINDOW:
                 raise errors.BadPayload(
-                    f"The provider sent more than {MAX_PAGES_PER_WINDOW} pages for one window."
+                    _lt(
+                        "The provider sent more than %(count)s pages for one window.",
+                        count=MAX_PAGES_PER_WINDOW,
+                    )
                 )
             if page is None:
                 page = self._fetch(cursor.window, cursor.next_page)
@@ -342,7 +350,7 @@ class WindowReader:
             self._seen.add(key)
             candidates.append((key, transaction))
         if page.next_page and page.next_page == cursor.next_page:
-            raise errors.BadPayload("The provider returned the same page token twice.")
+            raise errors.BadPayload(_lt("The provider returned the same page token twice."))
         next_cursor = None
         if page.next_page:
             next_cursor = SyncCursor(

@@ -7,6 +7,7 @@ from odoo.tools import format_datetime
 from ..engine.dedup import KeyAssigner
 from ..engine.fileimport import FileImportError, detect_format, parse_statement_file
 from ..engine.records import MAX_NAME_LENGTH, RejectedRecord, clean_text
+from .engine_text import engine_text
 
 #: File imports key their transactions apart from PSD2 feeds: a bank reference in a file and
 #: a provider's transaction id are different namespaces.
@@ -166,7 +167,7 @@ class AccountJournal(models.Model):
                 _(
                     "%(file)s was not imported: %(reason)s",
                     file=file_name,
-                    reason=rejected[0].reason,
+                    reason=engine_text(self.env, rejected[0].reason),
                 )
             )
         log._psd2_add_file(statement, created, duplicates)
@@ -185,7 +186,11 @@ class AccountJournal(models.Model):
             statement = parse_statement_file(data, filename=file_name, account=iban)
         except FileImportError as error:
             raise UserError(
-                _("%(file)s: %(error)s", file=file_name or _("The file"), error=error)
+                _(
+                    "%(file)s: %(error)s",
+                    file=file_name or _("The file"),
+                    error=engine_text(self.env, error),
+                )
             ) from error
         currency = self.currency_id or self.company_id.currency_id
         if statement.currency and statement.currency != currency.name:

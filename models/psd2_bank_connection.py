@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from ..engine import budget, errors, schedule, webhooks
 from ..engine.providers import get_provider_class, provider_classes, sandbox_data
 from ..engine.records import Consent
+from .engine_text import engine_text
 
 _logger = logging.getLogger(__name__)
 
@@ -499,7 +500,10 @@ class Psd2BankConnection(models.Model):
     def _psd2_record_crash(self, error):
         """Record an unexpected error (a bug, a database error) like a provider failure."""
         self.ensure_one()
-        message = _("Unexpected error during the sync: %(error)s", error=str(error)[:500])
+        message = _(
+            "Unexpected error during the sync: %(error)s",
+            error=engine_text(self.env, error)[:500],
+        )
         self.sudo().write(
             {
                 "state": "error",

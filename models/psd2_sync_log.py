@@ -5,6 +5,8 @@ import threading
 from odoo import _, api, fields, models
 from odoo.tools import format_datetime
 
+from .engine_text import engine_text
+
 _logger = logging.getLogger(__name__)
 
 #: Rejected records kept on one log, and characters kept of each record's payload.
@@ -173,7 +175,8 @@ class Psd2SyncLog(models.Model):
                 raw = json.dumps(record.raw, default=str, ensure_ascii=False)
             except (TypeError, ValueError):
                 raw = repr(record.raw)
-            lines.append(f"{record.reason} | {raw[:MAX_RAW_EXCERPT]}")
+            reason = engine_text(self.env, record.reason)
+            lines.append(f"{reason} | {raw[:MAX_RAW_EXCERPT]}")
         return "\n".join(lines)
 
     def _psd2_finish(self):
@@ -197,7 +200,7 @@ class Psd2SyncLog(models.Model):
         return self
 
     def _psd2_finish_failed(self, error, kind):
-        message = str(error) or error.__class__.__name__
+        message = engine_text(self.env, error) or error.__class__.__name__
         if kind == "rate_limited" and getattr(error, "retry_after", None):
             message = _(
                 "%(message)s The bank asks to wait %(minutes)s minutes.",

@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 from odoo.addons.base.models.res_partner import _tz_get
 
 from ..engine import alerts, schedule, sync
+from .engine_text import engine_text
 
 
 class ResCompany(models.Model):
@@ -54,7 +55,9 @@ class ResCompany(models.Model):
             try:
                 alerts.parse_reminder_days(company.psd2_consent_reminder_days)
             except ValueError as error:
-                raise ValidationError(_("Consent reminders: %(error)s", error=error)) from error
+                raise ValidationError(
+                    _("Consent reminders: %(error)s", error=engine_text(self.env, error))
+                ) from error
 
     # -- Reconciliation (see psd2.match.service and psd2.reconcile.service) -----------------
     psd2_auto_reconcile = fields.Boolean(
@@ -98,7 +101,9 @@ class ResCompany(models.Model):
             try:
                 schedule.parse_sync_times(company.psd2_sync_times)
             except ValueError as error:
-                raise ValidationError(_("Bank sync times: %(error)s", error=error)) from error
+                raise ValidationError(
+                    _("Bank sync times: %(error)s", error=engine_text(self.env, error))
+                ) from error
 
     @api.constrains("psd2_first_sync_days", "psd2_overlap_days")
     def _check_psd2_sync_days(self):

@@ -16,3 +16,4 @@ from . import test_reconcile_currency
 from . import test_reconcile_auto
 from . import test_reconcile_wizard
 from . import test_tour
+from . import test_engine_translation

@@ -10,6 +10,7 @@ from ..engine import errors
 from ..engine.accounts import relink
 from ..engine.providers import provider_classes
 from ..engine.records import Consent, ConsentRequest
+from ..models.engine_text import engine_text
 
 #: Where banks send the browser back (see controllers/main.py).
 CALLBACK_PATH = "/account_bank_psd2/callback"
@@ -141,7 +142,10 @@ class Psd2ConnectWizard(models.TransientModel):
             )
         except errors.ProviderError as error:
             raise UserError(
-                _("The provider refused to start the consent: %(error)s", error=error)
+                _(
+                    "The provider refused to start the consent: %(error)s",
+                    error=engine_text(self.env, error),
+                )
             ) from error
         if request.consent is None:
             self.consent_request = {"reference": request.reference, "data": request.data}
@@ -167,7 +171,7 @@ class Psd2ConnectWizard(models.TransientModel):
                     "step": "institution",
                     "error_message": _(
                         "The bank did not grant access, so nothing was connected: %(reason)s",
-                        reason=str(error),
+                        reason=engine_text(self.env, error),
                     ),
                 }
             )
@@ -342,7 +346,7 @@ class Psd2ConnectWizard(models.TransientModel):
             )
             return connections._psd2_build_provider(self.provider, self.company_id, settings)
         except errors.AuthenticationFailed as error:
-            raise UserError(str(error)) from error
+            raise UserError(engine_text(self.env, error)) from error
 
     def _load_institutions(self):
         try:
@@ -351,7 +355,10 @@ class Psd2ConnectWizard(models.TransientModel):
             )
         except errors.ProviderError as error:
             raise UserError(
-                _("The provider did not list its banks: %(error)s", error=error)
+                _(
+                    "The provider did not list its banks: %(error)s",
+                    error=engine_text(self.env, error),
+                )
             ) from error
         term = (self.institution_search or "").strip().casefold()
         if term:

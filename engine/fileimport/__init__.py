@@ -12,7 +12,10 @@ Usage::
     try:
         statement = parse_statement_file(data, filename="wyciag.sta")
     except FileImportError as error:
-        ...  # show str(error) to the user: it names the line and what is wrong
+        ...  # show the error to the user: it names the line and what is wrong
+
+``str(error)`` is English; ``error.args[0]`` is an :class:`engine.i18n.Text` that the Odoo
+layer renders in the user's language (``models/engine_text.py``).
 
 Parsing is all-or-nothing (see :mod:`.common`).
 """
@@ -20,6 +23,7 @@ Parsing is all-or-nothing (see :mod:`.common`).
 import codecs
 import re
 
+from ..i18n import Text, _lt
 from . import camt053, mbank_csv, mt940
 from .common import MAX_FILE_SIZE, FileImportError, ParsedStatement, decode_text
 
@@ -33,11 +37,14 @@ _HTML_RE = re.compile(r"<\s*(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE
 _MT940_START_RE = re.compile(r"(?:^|[\r\n\x01]|\{4:)[ \t]*:20:")
 _MT940_ACCOUNT_RE = re.compile(r"[\r\n][ \t]*:25:")
 _MBANK_HEADER_RE = re.compile(r"#Data (?:operacji|ksi)", re.IGNORECASE)
-_UNSUPPORTED = (
-    "This file is not in a format that can be imported. Upload an mBank CSV list of "
-    "operations, an MT940 statement (.sta, .mt940, .txt) or an ISO 20022 camt.053 XML "
-    "statement exported from your bank."
-)
+
+
+def _unsupported():
+    return _lt(
+        "This file is not in a format that can be imported. Upload an mBank CSV list of "
+        "operations, an MT940 statement (.sta, .mt940, .txt) or an ISO 20022 camt.053 XML "
+        "statement exported from your bank."
+    )
 
 
 def detect_format(data, filename=None):
@@ -50,29 +57,38 @@ def detect_format(data, filename=None):
     """
     data = _as_bytes(data)
     if not data.strip():
-        raise FileImportError("The file is empty.")
+        raise FileImportError(_lt("The file is empty."))
     if len(data) > MAX_FILE_SIZE:
         raise FileImportError(
-            f"The file is larger than {MAX_FILE_SIZE // (1024 * 1024)} MB. Bank statement "
-            "exports are much smaller; export a shorter period or check that this is the "
-            "right file."
+            _lt(
+                "The file is larger than %(size)s MB. Bank statement exports are much smaller; "
+                "export a shorter period or check that this is the right file.",
+                size=MAX_FILE_SIZE // (1024 * 1024),
+            )
         )
     if data.startswith(b"%PDF"):
         raise FileImportError(
-            "This is a PDF document. PDF statements cannot be read; download the statement "
-            "as MT940, CSV or camt.053 XML instead."
+            _lt(
+                "This is a PDF document. PDF statements cannot be read; download the "
+                "statement as MT940, CSV or camt.053 XML instead."
+            )
         )
     if data.startswith(b"PK\x03\x04"):
         raise FileImportError(
-            "This is a compressed (ZIP) file or an Excel workbook. Unpack it, or export the "
-            "statement as MT940, CSV or camt.053 XML."
+            _lt(
+                "This is a compressed (ZIP) file or an Excel workbook. Unpack it, or export "
+                "the statement as MT940, CSV or camt.053 XML."
+            )
         )
     head = _head_text(data)
     stripped = head.lstrip("\ufeff \t\r\n")
     if _HTML_RE.search(head[:4096]):
         raise FileImportError(
-            "This is a web page (HTML), not a bank statement; the bank's site probably showed "
-            "an error or a login page instead of the file. Download the statement again."
+            _lt(
+                "This is a web page (HTML), not a bank statement; the bank's site probably "
+                "showed an error or a login page instead of the file. Download the statement "
+                "again."
+            )
         )
     if stripped.startswith("<"):
         message_type = camt053.message_type(head)
@@ -81,16 +97,24 @@ def detect_format(data, filename=None):
         if message_type is not None:
             raise camt053.wrong_message_error(*message_type)
         raise FileImportError(
-            "This XML file is not an ISO 20022 camt.053 bank statement. " + _UNSUPPORTED
+            _lt(
+                "This XML file is not an ISO 20022 camt.053 bank statement. %(formats)s",
+                formats=_unsupported(),
+            )
         )
     if _MT940_START_RE.search(head) and _MT940_ACCOUNT_RE.search(head):
         return mt940.FORMAT
     if _MBANK_HEADER_RE.search(head):
         return mbank_csv.FORMAT
-    hint = ""
     if filename and filename.lower().endswith((".xls", ".xlsx", ".ods", ".pdf")):
-        hint = " Spreadsheets and PDF files cannot be read."
-    raise FileImportError(_UNSUPPORTED + hint)
+        raise FileImportError(
+            Text(
+                "%(formats)s %(hint)s",
+                formats=_unsupported(),
+                hint=_lt("Spreadsheets and PDF files cannot be read."),
+            )
+        )
+    raise FileImportError(_unsupported())
 
 
 def parse_statement_file(data, filename=None, *, account=None):
@@ -117,8 +141,12 @@ def parse_statement_file(data, filename=None, *, account=None):
             statement = mbank_csv.parse(text, encoding=encoding)
     if account and statement.account_matches(account) is False:
         raise FileImportError(
-            f"This file is for account {statement.account_number or statement.account_label}, "
-            f"not for {account}. Upload it in the journal of that account."
+            _lt(
+                "This file is for account %(file_account)s, not for %(account)s. Upload it in "
+                "the journal of that account.",
+                file_account=statement.account_number or statement.account_label,
+                account=account,
+            )
         )
     return statement
 

@@ -34,6 +34,7 @@ from xml.etree import ElementTree
 from xml.parsers import expat
 
 from ..errors import BadPayload
+from ..i18n import _lt
 from ..records import Balance, parse_date
 from .common import (
     CLOSING_BOOKED,
@@ -67,11 +68,17 @@ _NOT_PROVIDED = "NOTPROVIDED"
 
 #: What other ISO 20022 messages are, for the error shown when one is uploaded instead.
 _OTHER_MESSAGES = {
-    ("camt", "052"): "an intraday account report (camt.052), not an end-of-day statement",
-    ("camt", "054"): "a debit/credit notification (camt.054), not a statement",
-    ("pain", "001"): "a payment order (pain.001), a file sent to the bank, not a statement",
-    ("pain", "002"): "a payment status report (pain.002), not a statement",
-    ("pain", "008"): "a direct debit order (pain.008), a file sent to the bank, not a statement",
+    ("camt", "052"): _lt(
+        "This file is an intraday account report (camt.052), not an end-of-day statement."
+    ),
+    ("camt", "054"): _lt("This file is a debit/credit notification (camt.054), not a statement."),
+    ("pain", "001"): _lt(
+        "This file is a payment order (pain.001), a file sent to the bank, not a statement."
+    ),
+    ("pain", "002"): _lt("This file is a payment status report (pain.002), not a statement."),
+    ("pain", "008"): _lt(
+        "This file is a direct debit order (pain.008), a file sent to the bank, not a statement."
+    ),
 }
 
 
@@ -90,10 +97,17 @@ def message_type(head):
 
 def wrong_message_error(kind, number):
     """Return the :class:`FileImportError` for an ISO 20022 file that is not a camt.053."""
-    what = _OTHER_MESSAGES.get((kind, number), f"an ISO 20022 {kind}.{number} message")
+    what = _OTHER_MESSAGES.get(
+        (kind, number),
+        _lt("This file is an ISO 20022 %(kind)s.%(number)s message.", kind=kind, number=number),
+    )
+    # Whole sentences, not "This file is %(what)s": translations inflect the description.
     return FileImportError(
-        f"This file is {what}. Export the account statement in camt.053 format "
-        "(BankToCustomerStatement) from the bank instead."
+        _lt(
+            "%(what)s Export the account statement in camt.053 format "
+            "(BankToCustomerStatement) from the bank instead.",
+            what=what,
+        )
     )
 
 
@@ -111,14 +125,14 @@ def parse(data, *, account=None):
     namespace = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
     kind = message_type(namespace) if namespace else ("camt", "053")
     if kind is None:
-        raise FileImportError("This XML file is not an ISO 20022 camt.053 bank statement.")
+        raise FileImportError(_lt("This XML file is not an ISO 20022 camt.053 bank statement."))
     if kind != ("camt", "053"):
         raise wrong_message_error(*kind)
     xml = _Xml(namespace, lines)
     statements = xml.findall(root, "BkToCstmrStmt/Stmt")
     if not statements:
         raise FileImportError(
-            "The file is a camt.053 message without any statement (no BkToCstmrStmt/Stmt)."
+            _lt("The file is a camt.053 message without any statement (no BkToCstmrStmt/Stmt).")
         )
     notes = list(notes)
     parts = [
@@ -138,7 +152,11 @@ def _parse_xml(data):
         failure = error
     except LookupError as error:
         raise line_error(
-            1, f"the XML declares the encoding {declared!r}, which does not exist."
+            1,
+            _lt(
+                "the XML declares the encoding %(encoding)s, which does not exist.",
+                encoding=repr(declared),
+            ),
         ) from error
     if declared == "utf-8" and not _is_utf8(data):
         # Some banks write Windows-1250 or ISO-8859-2 and declare UTF-8 (OCA's camt importer
@@ -147,12 +165,18 @@ def _parse_xml(data):
         text = _ENCODING_DECLARATION_RE.sub(r"\1UTF-8\2", text, count=1)
         with contextlib.suppress(expat.ExpatError):
             root, lines = _build_tree(text.encode("utf-8"))
-            note = f"The file says it is UTF-8 but is written in {encoding}; it was read as such."
+            note = _lt(
+                "The file says it is UTF-8 but is written in %(encoding)s; it was read as such.",
+                encoding=encoding,
+            )
             return root, lines, encoding, (note,)
     raise line_error(
         failure.lineno,
-        "the XML is malformed (the file is damaged or cut off); download it again from the "
-        f"bank. Parser message: {expat.errors.messages[failure.code]}.",
+        _lt(
+            "the XML is malformed (the file is damaged or cut off); download it again from "
+            "the bank. Parser message: %(parser_message)s.",
+            parser_message=expat.errors.messages[failure.code],
+        ),
     ) from failure
 
 
@@ -160,13 +184,17 @@ def _refuse_dtd(data):
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         scanned = data.decode("utf-16", errors="replace").encode("utf-8")
     elif b"\x00" in data:
-        raise FileImportError("The file is not a text file, so it is not a camt.053 statement.")
+        raise FileImportError(
+            _lt("The file is not a text file, so it is not a camt.053 statement.")
+        )
     else:
         scanned = data
     if _DTD_RE.search(scanned):
         raise FileImportError(
-            "The XML file declares a document type or entities (<!DOCTYPE>/<!ENTITY>). Bank "
-            "statements never do, so it is refused for safety."
+            _lt(
+                "The XML file declares a document type or entities (<!DOCTYPE>/<!ENTITY>). "
+                "Bank statements never do, so it is refused for safety."
+            )
         )
 
 
@@ -220,9 +248,18 @@ class _Xml:
         self.lines = lines
 
     def place(self, element, description, path):
-        """Return the :class:`~.common.Place` of ``element``: line, description and path."""
+        """Return the :class:`~.common.Place` of ``element``: line, description and path.
+
+        ``description`` is an ``_lt`` message such as ``statement 1, entry 3``.
+        """
         line = self.lines.get(element)
-        return Place(f"Line {line}, {description} ({path})", line, path)
+        text = _lt(
+            "Line %(line)s, %(description)s (%(path)s)",
+            line=line,
+            description=description,
+            path=path,
+        )
+        return Place(text, line, path)
 
     def path(self, path):
         return "/".join(self.prefix + part for part in path.split("/"))
@@ -246,7 +283,7 @@ class _Xml:
 
 
 def _statement_part(xml, statement, index, notes):
-    where = xml.place(statement, f"statement {index}", f"Stmt[{index}]")
+    where = xml.place(statement, _lt("statement %(index)s", index=index), f"Stmt[{index}]")
     currency = _statement_currency(xml, statement, where)
     balances = _balances(xml, statement, index, currency)
     transactions = []
@@ -266,7 +303,7 @@ def _statement_part(xml, statement, index, notes):
         statement_id=xml.text(statement, "Id"),
         account_where=xml.place(
             _first(xml.find(statement, "Acct"), statement),
-            f"statement {index}",
+            _lt("statement %(index)s", index=index),
             f"Stmt[{index}]/Acct",
         ),
         opening_where=opening_where,
@@ -288,7 +325,7 @@ def _statement_currency(xml, statement, where):
             amount = xml.find(statement, "Ntry/Amt")
         code = amount.get("Ccy", "") if amount is not None else ""
     if not code:
-        raise where.error("the statement does not say its currency.")
+        raise where.error(_lt("the statement does not say its currency."))
     return currency_at(code, where)
 
 
@@ -298,7 +335,9 @@ def _balances(xml, statement, index, currency):
     for number, node in enumerate(xml.findall(statement, "Bal"), 1):
         code = xml.text(node, "Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry").upper()
         where = xml.place(
-            node, f"statement {index}, balance {code}", f"Stmt[{index}]/Bal[{number}]"
+            node,
+            _lt("statement %(index)s, balance %(code)s", index=index, code=code),
+            f"Stmt[{index}]/Bal[{number}]",
         )
         if code in _OPENING_CODES:
             role, balance_type = "opening", OPENING_BOOKED
@@ -318,7 +357,7 @@ def _signed_amount(xml, node, where, currency):
     """Return ``node``'s ``Amt`` signed by its ``CdtDbtInd``; check it is in ``currency``."""
     amount_node = xml.find(node, "Amt")
     if amount_node is None:
-        raise where.error("the amount (Amt) is missing.")
+        raise where.error(_lt("the amount (Amt) is missing."))
     amount = _amount(amount_node, where, currency)
     return amount * _sign(xml.text(node, "CdtDbtInd"), where)
 
@@ -328,18 +367,25 @@ def _amount(amount_node, where, currency):
     code = amount_node.get("Ccy", currency).strip().upper()
     if code != currency:
         raise where.error(
-            f"the amount is in {code}, but the statement is in {currency}; the file mixes "
-            "currencies."
+            _lt(
+                "the amount is in %(amount_currency)s, but the statement is in %(currency)s; "
+                "the file mixes currencies.",
+                amount_currency=code,
+                currency=currency,
+            )
         )
     if not _DECIMAL_RE.match(text):
         raise where.error(
-            f"the amount {text[:40]!r} is not a valid amount (expected digits with a dot as "
-            "decimal mark, without sign)."
+            _lt(
+                "the amount %(amount)s is not a valid amount (expected digits with a dot as "
+                "decimal mark, without sign).",
+                amount=repr(text[:40]),
+            )
         )
     try:
         return amount_in(text, currency)
     except BadPayload as error:
-        raise where.error(str(error)) from error
+        raise where.error(error.args[0]) from error
 
 
 def _sign(indicator, where):
@@ -347,7 +393,12 @@ def _sign(indicator, where):
         return 1
     if indicator == "DBIT":
         return -1
-    raise where.error(f"the credit/debit indicator {indicator!r} is neither CRDT nor DBIT.")
+    raise where.error(
+        _lt(
+            "the credit/debit indicator %(indicator)s is neither CRDT nor DBIT.",
+            indicator=repr(indicator),
+        )
+    )
 
 
 def _optional_date(text):
@@ -374,12 +425,19 @@ class _Entry:
 def _entry_transactions(xml, entry, index, number, currency, notes):
     """Return the transactions of one ``Ntry``: one, or one per ``TxDtls`` of a batch."""
     path = f"Stmt[{index}]/Ntry[{number}]"
-    where = xml.place(entry, f"statement {index}, entry {number}", path)
+    where = xml.place(
+        entry, _lt("statement %(index)s, entry %(number)s", index=index, number=number), path
+    )
     status = xml.text(entry, "Sts/Cd", "Sts").upper()
     if status and status != "BOOK":
         notes.append(
-            f"Statement {index}, entry {number} has status {status} (not booked) and was left "
-            "out: only booked entries belong on a statement."
+            _lt(
+                "Statement %(index)s, entry %(number)s has status %(status)s (not booked) and "
+                "was left out: only booked entries belong on a statement.",
+                index=index,
+                number=number,
+                status=status,
+            )
         )
         return []
     info = _entry(xml, entry, where, currency)
@@ -388,8 +446,13 @@ def _entry_transactions(xml, entry, index, number, currency, notes):
     if amounts is None:
         if len(details) > 1:
             notes.append(
-                f"Statement {index}, entry {number} is a batch of {len(details)} payments "
-                "without amounts that add up to the entry; it is imported as one line."
+                _lt(
+                    "Statement %(index)s, entry %(number)s is a batch of %(count)s payments "
+                    "without amounts that add up to the entry; it is imported as one line.",
+                    index=index,
+                    number=number,
+                    count=len(details),
+                )
             )
         detail = details[0] if len(details) == 1 else None
         reference = info.reference

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..currencies import CURRENCY_DECIMALS
 from ..errors import BadPayload
+from ..i18n import Text, _lt
 from ..records import (
     BOOKED,
     MAX_NAME_LENGTH,
@@ -74,7 +75,8 @@ class Place:
     """Where in the file something is, as said to the user and as kept for code.
 
     ``text`` starts error messages: ``"Line 12"`` or, in XML, ``"Line 87, statement 1,
-    entry 3 (Stmt[1]/Ntry[3])"``.
+    entry 3 (Stmt[1]/Ntry[3])"``; it is an :class:`~engine.i18n.Text`, translated with the
+    sentence it starts.
     """
 
     text: str
@@ -83,11 +85,17 @@ class Place:
 
     @classmethod
     def at_line(cls, line):
-        return cls(f"Line {line}", line)
+        return cls(_lt("Line %(line)s", line=line), line)
 
     def error(self, sentence):
-        """Return the :class:`FileImportError` ``"<place>: <sentence>"``."""
-        return FileImportError(f"{self.text}: {sentence}", line=self.line, location=self.path)
+        """Return the :class:`FileImportError` ``"<place>: <sentence>"``.
+
+        ``sentence`` is an ``_lt`` message; place and sentence are kept as parameters of a
+        template without words (hence not marked for translation), so each is translated on
+        its own.
+        """
+        message = Text("%(place)s: %(sentence)s", place=self.text, sentence=sentence)
+        return FileImportError(message, line=self.line, location=self.path)
 
 
 def line_error(line, sentence):
@@ -105,7 +113,9 @@ def amount_in(value, currency):
     try:
         return parse_amount(value, currency=currency)
     except InvalidOperation as error:
-        raise BadPayload(f"Amount {str(value)[:40]!r} is out of range.") from error
+        raise BadPayload(
+            _lt("Amount %(amount)s is out of range.", amount=repr(str(value)[:40]))
+        ) from error
 
 
 def currency_at(code, where):
@@ -113,7 +123,9 @@ def currency_at(code, where):
     try:
         return parse_currency(code)
     except BadPayload as error:
-        raise where.error(f"{code.strip()[:10]!r} is not a currency code.") from error
+        raise where.error(
+            _lt("%(code)s is not a currency code.", code=repr(code.strip()[:10]))
+        ) from error
 
 
 @dataclasses.dataclass(frozen=True)
@@ -276,11 +288,13 @@ def decode_text(data):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as error:
-            raise FileImportError("The file is not readable text (broken UTF-16).") from error
+            raise FileImportError(_lt("The file is not readable text (broken UTF-16).")) from error
     if b"\x00" in data:
         raise FileImportError(
-            "The file is not a text file (it contains binary data), so it is not a bank "
-            "statement export."
+            _lt(
+                "The file is not a text file (it contains binary data), so it is not a bank "
+                "statement export."
+            )
         )
     with contextlib.suppress(UnicodeDecodeError):
         return data.decode("utf-8"), "utf-8"
@@ -326,11 +340,17 @@ def check_balance(opening, closing, transactions, where):
     if expected != closing.amount:
         currency = closing.currency
         raise where.error(
-            f"the closing balance {format_money(closing.amount, currency)} does not "
-            f"equal the opening balance {format_money(opening.amount, currency)} plus the "
-            f"{len(transactions)} transactions ({format_money(total, currency)}), which makes "
-            f"{format_money(expected, currency)}. The file is incomplete or has been edited; "
-            "download it again from the bank."
+            _lt(
+                "the closing balance %(closing)s does not equal the opening balance "
+                "%(opening)s plus the %(count)s transactions (%(total)s), which makes "
+                "%(expected)s. The file is incomplete or has been edited; download it again "
+                "from the bank.",
+                closing=format_money(closing.amount, currency),
+                opening=format_money(opening.amount, currency),
+                count=len(transactions),
+                total=format_money(total, currency),
+                expected=format_money(expected, currency),
+            )
         )
 
 
@@ -392,21 +412,34 @@ def merge_parts(parts, *, file_format, encoding="", notes=(), account=None):
     if account:
         parts, others = _select_account(parts, account)
         if others:
-            notes += (f"Statements of other accounts ({', '.join(others)}) were left out.",)
+            notes += (
+                _lt(
+                    "Statements of other accounts (%(accounts)s) were left out.",
+                    accounts=", ".join(others),
+                ),
+            )
     first = parts[0]
     previous = None
     transactions = []
     for part in parts:
         if normalize_account(part.account_number) != normalize_account(first.account_number):
             raise part.account_where.error(
-                f"this statement is for account {part.account_number}, but the file starts "
-                f"with account {first.account_number}. Import one account per file, into its "
-                "own bank journal."
+                _lt(
+                    "this statement is for account %(account)s, but the file starts with "
+                    "account %(first_account)s. Import one account per file, into its own bank "
+                    "journal.",
+                    account=part.account_number,
+                    first_account=first.account_number,
+                )
             )
         if part.currency != first.currency:
             raise part.account_where.error(
-                f"this statement is in {part.currency}, but the file starts with a statement "
-                f"in {first.currency}. One file must hold one currency."
+                _lt(
+                    "this statement is in %(currency)s, but the file starts with a statement "
+                    "in %(first_currency)s. One file must hold one currency.",
+                    currency=part.currency,
+                    first_currency=first.currency,
+                )
             )
         check_balance(
             part.opening_balance, part.closing_balance, part.transactions, part.closing_where
@@ -450,8 +483,12 @@ def _select_account(parts, account):
     accounts = sorted({normalize_account(part.account_number) for part in parts})
     if not kept:
         raise FileImportError(
-            f"The file has no statement of account {normalize_account(account)}; it holds "
-            f"statements of {', '.join(accounts)}. Upload it in the journal of that account."
+            _lt(
+                "The file has no statement of account %(account)s; it holds statements of "
+                "%(accounts)s. Upload it in the journal of that account.",
+                account=normalize_account(account),
+                accounts=", ".join(accounts),
+            )
         )
     own = normalize_account(kept[0].account_number)
     return kept, [number for number in accounts if number != own]
@@ -464,10 +501,13 @@ def _check_continuity(previous, part):
     if previous.closing_balance.amount != part.opening_balance.amount:
         currency = part.currency
         raise part.opening_where.error(
-            f"this statement opens with {format_money(part.opening_balance.amount, currency)}, "
-            "but the previous statement in the file closed with "
-            f"{format_money(previous.closing_balance.amount, currency)}. A statement is "
-            "missing in between, or statements are repeated or out of order."
+            _lt(
+                "this statement opens with %(opening)s, but the previous statement in the file "
+                "closed with %(previous_closing)s. A statement is missing in between, or "
+                "statements are repeated or out of order.",
+                opening=format_money(part.opening_balance.amount, currency),
+                previous_closing=format_money(previous.closing_balance.amount, currency),
+            )
         )
 
 
@@ -492,9 +532,10 @@ def _drop_repeated_references(transactions):
         else transaction
         for transaction in transactions
     ]
-    note = (
-        f"{sum(counts[reference] for reference in repeated)} transactions share a bank "
-        f"reference ({', '.join(sorted(repeated)[:5])}); they are told apart by their "
-        "content instead."
+    note = _lt(
+        "%(count)s transactions share a bank reference (%(references)s); they are told apart "
+        "by their content instead.",
+        count=sum(counts[reference] for reference in repeated),
+        references=", ".join(sorted(repeated)[:5]),
     )
     return cleaned, (note,)

@@ -40,6 +40,7 @@ import unicodedata
 from decimal import Decimal
 
 from ..errors import BadPayload
+from ..i18n import _lt
 from ..records import Balance
 from .common import (
     CLOSING_BOOKED,
@@ -114,8 +115,10 @@ def parse(text, *, encoding=""):
             return _statement(rows, header, encoding)
         _read_metadata(header, records, index)
     raise FileImportError(
-        "The file has no table of operations (no '#Data operacji;#Opis operacji;...' header "
-        "line), so it is not an mBank list of operations."
+        _lt(
+            "The file has no table of operations (no '#Data operacji;#Opis operacji;...' "
+            "header line), so it is not an mBank list of operations."
+        )
     )
 
 
@@ -139,7 +142,8 @@ def _records(text):
             return records
         except csv.Error as error:
             raise line_error(
-                reader.line_num, f"the line cannot be read as CSV ({error})."
+                reader.line_num,
+                _lt("the line cannot be read as CSV (%(error)s).", error=str(error)),
             ) from error
         records.append((start, cells))
 
@@ -197,8 +201,10 @@ def _columns(cells, line):
     if missing or not ({"data operacji", "data ksiegowania"} & set(columns)):
         raise line_error(
             line,
-            "the table header lacks a date, '#Opis operacji' or '#Kwota' column, so the "
-            "operations cannot be read.",
+            _lt(
+                "the table header lacks a date, '#Opis operacji' or '#Kwota' column, so the "
+                "operations cannot be read."
+            ),
         )
     return columns
 
@@ -220,8 +226,11 @@ def _rows(records, columns, header):
         if len(cells) <= max(columns.values()):
             raise line_error(
                 line,
-                f"this line has {len(cells)} columns, fewer than the table header; the file "
-                "is damaged.",
+                _lt(
+                    "this line has %(count)s columns, fewer than the table header; the file "
+                    "is damaged.",
+                    count=len(cells),
+                ),
             )
         rows.append(_row(line, cells, columns, date_column, header))
     return rows
@@ -261,14 +270,20 @@ def _money(text, line, default_currency):
     """Return ``(amount, currency)`` from ``-1 234,56 PLN`` or ``1 234,56``."""
     match = _MONEY_RE.match(text.strip())
     if not match:
-        raise line_error(line, f"the amount {text.strip()[:40]!r} is not a number.")
+        raise line_error(
+            line, _lt("the amount %(amount)s is not a number.", amount=repr(text.strip()[:40]))
+        )
     currency = _currency(match["currency"], line) if match["currency"] else default_currency
     if not currency:
-        raise line_error(line, "the amount has no currency and the file does not say its currency.")
+        raise line_error(
+            line, _lt("the amount has no currency and the file does not say its currency.")
+        )
     try:
         return amount_in(match["number"], currency), currency
     except BadPayload as error:
-        raise line_error(line, f"the amount {text.strip()!r} is not a valid amount.") from error
+        raise line_error(
+            line, _lt("the amount %(amount)s is not a valid amount.", amount=repr(text.strip()))
+        ) from error
 
 
 def _currency(code, line):
@@ -290,13 +305,13 @@ def _date(text, line):
             return datetime.datetime.strptime(text, date_format).date()
         except ValueError:
             continue
-    raise line_error(line, f"{text[:20]!r} is not a valid date.")
+    raise line_error(line, _lt("%(date)s is not a valid date.", date=repr(text[:20])))
 
 
 def _statement(rows, header, encoding):
     if not rows:
         raise FileImportError(
-            "The list of operations is empty: there is nothing to import for this period."
+            _lt("The list of operations is empty: there is nothing to import for this period.")
         )
     _check_same_account_and_currency(rows, header)
     chronological = _chronological(rows)
@@ -306,9 +321,10 @@ def _statement(rows, header, encoding):
     notes = ()
     if len(booked) < len(rows):
         notes = (
-            (
-                f"{len(rows) - len(booked)} operations not settled yet (transakcja "
-                "nierozliczona) were left out; they will come in a later export once booked."
+            _lt(
+                "%(count)s operations not settled yet (transakcja nierozliczona) were left "
+                "out; they will come in a later export once booked.",
+                count=len(rows) - len(booked),
             ),
         )
         opening = closing = None  # the bank's running balance includes them
@@ -342,15 +358,23 @@ def _check_same_account_and_currency(rows, header):
         if row.account_label != rows[0].account_label:
             raise line_error(
                 row.line,
-                f"this operation is on account '{row.account_label}', but the list starts "
-                f"with account '{rows[0].account_label}'. Export one account per file.",
+                _lt(
+                    "this operation is on account '%(account)s', but the list starts with "
+                    "account '%(first_account)s'. Export one account per file.",
+                    account=row.account_label,
+                    first_account=rows[0].account_label,
+                ),
             )
         expected = header.currency or rows[0].currency
         if row.currency != expected:
             raise line_error(
                 row.line,
-                f"this operation is in {row.currency}, but the file is in {expected}. Export "
-                "one currency per file.",
+                _lt(
+                    "this operation is in %(currency)s, but the file is in "
+                    "%(file_currency)s. Export one currency per file.",
+                    currency=row.currency,
+                    file_currency=expected,
+                ),
             )
 
 
@@ -385,11 +409,16 @@ def _balances(chronological, header):
         currency = row.currency
         raise line_error(
             row.line,
-            f"the balance after this operation ({format_money(row.balance, currency)}) does "
-            f"not follow from the balance after the operation on line {previous.line} "
-            f"({format_money(previous.balance, currency)}) and this amount "
-            f"({format_money(row.amount, currency)}). The list is incomplete (exported with a "
-            "search filter?) or has been edited; export the full list for the period again.",
+            _lt(
+                "the balance after this operation (%(balance)s) does not follow from the "
+                "balance after the operation on line %(previous_line)s (%(previous_balance)s) "
+                "and this amount (%(amount)s). The list is incomplete (exported with a search "
+                "filter?) or has been edited; export the full list for the period again.",
+                balance=format_money(row.balance, currency),
+                previous_line=previous.line,
+                previous_balance=format_money(previous.balance, currency),
+                amount=format_money(row.amount, currency),
+            ),
         )
     opening = closing = None
     if chronological and all(row.balance is not None for row in chronological):
@@ -402,8 +431,12 @@ def _balances(chronological, header):
         if opening is not None and stated != opening:
             raise line_error(
                 line,
-                f"the opening balance {format_money(stated, currency)} does not match the "
-                f"first operation's balance, which implies {format_money(opening, currency)}.",
+                _lt(
+                    "the opening balance %(stated)s does not match the first operation's "
+                    "balance, which implies %(implied)s.",
+                    stated=format_money(stated, currency),
+                    implied=format_money(opening, currency),
+                ),
             )
         opening = stated
     if header.closing:
@@ -413,9 +446,14 @@ def _balances(chronological, header):
         if opening is not None and opening + total != closing:
             raise line_error(
                 line,
-                f"the closing balance {format_money(closing, currency)} does not equal the "
-                f"opening balance {format_money(opening, currency)} plus the operations "
-                f"({format_money(total, currency)}). The file is incomplete or has been edited.",
+                _lt(
+                    "the closing balance %(closing)s does not equal the opening balance "
+                    "%(opening)s plus the operations (%(total)s). The file is incomplete or "
+                    "has been edited.",
+                    closing=format_money(closing, currency),
+                    opening=format_money(opening, currency),
+                    total=format_money(total, currency),
+                ),
             )
     return opening, closing
 
@@ -434,11 +472,16 @@ def _check_totals(rows, header):
         if (income, abs(expenses)) != (listed_income, abs(listed_expenses)):
             raise line_error(
                 line,
-                f"the totals at the top of the file (income {format_money(income, currency)}, "
-                f"expenses {format_money(abs(expenses), currency)}) do not match the "
-                f"operations listed (income {format_money(listed_income, currency)}, expenses "
-                f"{format_money(abs(listed_expenses), currency)}). The file is incomplete or "
-                "has been edited.",
+                _lt(
+                    "the totals at the top of the file (income %(income)s, expenses "
+                    "%(expenses)s) do not match the operations listed (income "
+                    "%(listed_income)s, expenses %(listed_expenses)s). The file is incomplete "
+                    "or has been edited.",
+                    income=format_money(income, currency),
+                    expenses=format_money(abs(expenses), currency),
+                    listed_income=format_money(listed_income, currency),
+                    listed_expenses=format_money(abs(listed_expenses), currency),
+                ),
             )
 
 

@@ -40,6 +40,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from ..errors import BadPayload
+from ..i18n import _lt
 from ..records import Balance
 from .common import (
     CLOSING_BOOKED,
@@ -145,7 +146,7 @@ def parse(text, *, encoding="", account=None):
     """
     messages = _messages(_fields(text))
     if not messages:
-        raise FileImportError("The file has no MT940 statement in it (no :20: or :25: field).")
+        raise FileImportError(_lt("The file has no MT940 statement in it (no :20: or :25: field)."))
     parts = [_statement_part(message) for message in messages]
     return merge_parts(parts, file_format=FORMAT, encoding=encoding, account=account)
 
@@ -201,13 +202,15 @@ def _add_field(message, field):
     elif tag == "25":
         if message.account is not None:
             raise line_error(
-                field.line, "a second account (:25:) inside one statement; the file is damaged."
+                field.line,
+                _lt("a second account (:25:) inside one statement; the file is damaged."),
             )
         message.account = field
     elif tag in _OPENING_TAGS:
         if message.opening is not None or message.entries:
             raise line_error(
-                field.line, "an opening balance in the middle of a statement; the file is damaged."
+                field.line,
+                _lt("an opening balance in the middle of a statement; the file is damaged."),
             )
         message.opening = field
     elif tag == "61":
@@ -219,7 +222,7 @@ def _add_field(message, field):
             message.entries[-1].details.append(field)
     elif tag in _CLOSING_TAGS:
         if message.closing is not None:
-            raise line_error(field.line, "a second closing balance in one statement.")
+            raise line_error(field.line, _lt("a second closing balance in one statement."))
         message.closing = field
     elif tag in ("90C", "90D"):
         message.sums.append(field)
@@ -234,12 +237,14 @@ def _add_entry(message, field):
     if message.opening is None:
         raise line_error(
             field.line,
-            "a transaction (:61:) comes before the statement's opening balance (:60F:); "
-            "the file is damaged or not in MT940 order.",
+            _lt(
+                "a transaction (:61:) comes before the statement's opening balance (:60F:); "
+                "the file is damaged or not in MT940 order."
+            ),
         )
     if message.closing is not None:
         raise line_error(
-            field.line, "a transaction (:61:) comes after the closing balance (:62F:)."
+            field.line, _lt("a transaction (:61:) comes after the closing balance (:62F:).")
         )
     message.entries.append(_Entry(field))
 
@@ -247,24 +252,30 @@ def _add_entry(message, field):
 def _statement_part(message):
     """Check one message and turn it into a :class:`~.common.StatementPart`."""
     if message.account is None:
-        raise line_error(message.line, "this statement has no account number (:25:).")
+        raise line_error(message.line, _lt("this statement has no account number (:25:)."))
     if message.opening is None and message.is_interim_report:
         raise _interim_report_error(message)
     if message.opening is None:
-        raise line_error(message.line, "this statement has no opening balance (:60F:).")
+        raise line_error(message.line, _lt("this statement has no opening balance (:60F:)."))
     if message.closing is None:
         raise line_error(
             message.line,
-            "the statement that starts here has no closing balance (:62F:); the file looks "
-            "cut off. Download it again from the bank.",
+            _lt(
+                "the statement that starts here has no closing balance (:62F:); the file "
+                "looks cut off. Download it again from the bank."
+            ),
         )
     opening = _balance(message.opening, OPENING_BOOKED)
     closing = _balance(message.closing, CLOSING_BOOKED)
     if closing.currency != opening.currency:
         raise line_error(
             message.closing.line,
-            f"the closing balance is in {closing.currency} but the opening balance is in "
-            f"{opening.currency}.",
+            _lt(
+                "the closing balance is in %(closing_currency)s but the opening balance is in "
+                "%(opening_currency)s.",
+                closing_currency=closing.currency,
+                opening_currency=opening.currency,
+            ),
         )
     transactions = [_transaction(entry, message, opening.currency) for entry in message.entries]
     _check_sums(message, transactions, opening.currency)
@@ -287,8 +298,10 @@ def _statement_part(message):
 def _interim_report_error(message):
     return line_error(
         message.line,
-        "this is an MT942 interim transaction report, not an MT940 statement: it has no "
-        "balances and may still change. Export the MT940 statement instead.",
+        _lt(
+            "this is an MT942 interim transaction report, not an MT940 statement: it has no "
+            "balances and may still change. Export the MT940 statement instead."
+        ),
     )
 
 
@@ -296,7 +309,7 @@ def _statement_account(field):
     """``:25:`` holds an IBAN, ``/IBAN`` or ``BANKCODE/ACCOUNT``; keep letters and digits."""
     account = normalize_account(field.value)
     if not account:
-        raise line_error(field.line, "the account number (:25:) is empty.")
+        raise line_error(field.line, _lt("the account number (:25:) is empty."))
     return account
 
 
@@ -305,8 +318,11 @@ def _balance(field, balance_type):
     if not match:
         raise line_error(
             field.line,
-            f"the balance {field.value.strip()[:40]!r} is not in the MT940 form "
-            "C or D, date YYMMDD, currency, amount (for example C261103PLN1234,56).",
+            _lt(
+                "the balance %(balance)s is not in the MT940 form C or D, date YYMMDD, "
+                "currency, amount (for example C261103PLN1234,56).",
+                balance=repr(field.value.strip()[:40]),
+            ),
         )
     currency = currency_at(match["currency"], Place.at_line(field.line))
     amount = _amount(match["amount"], currency, field.line)
@@ -321,15 +337,22 @@ def _transaction(entry, message, currency):
     if not match:
         raise line_error(
             field.line,
-            f"the transaction line {field.value.strip()[:60]!r} is not in the MT940 form "
-            "value date, booking date, C or D, amount, type, reference.",
+            _lt(
+                "the transaction line %(line)s is not in the MT940 form value date, booking "
+                "date, C or D, amount, type, reference.",
+                line=repr(field.value.strip()[:60]),
+            ),
         )
     funds_code = match["funds_code"]
     if funds_code and funds_code != currency[-1]:
         raise line_error(
             field.line,
-            f"this transaction is marked with currency letter {funds_code!r}, which does "
-            f"not fit the statement currency {currency}; the file mixes currencies.",
+            _lt(
+                "this transaction is marked with currency letter %(letter)s, which does not "
+                "fit the statement currency %(currency)s; the file mixes currencies.",
+                letter=repr(funds_code),
+                currency=currency,
+            ),
         )
     value_date = _date(match["value_date"], field.line)
     amount = _amount(match["amount"], currency, field.line)
@@ -367,18 +390,36 @@ def _check_sums(message, transactions, currency):
     for field in message.sums:
         match = re.match(r"^(\d+)([A-Z]{3})(\d+(?:,\d*)?)$", field.value.strip())
         if not match:
-            raise line_error(field.line, f"the entry count {field.value.strip()!r} is malformed.")
+            raise line_error(
+                field.line,
+                _lt("the entry count %(count)s is malformed.", count=repr(field.value.strip())),
+            )
         credit = field.tag == "90C"
         amounts = [t.amount for t in transactions if (t.amount > 0) == credit and t.amount]
         stated = _amount(match[3], currency, field.line)
         if int(match[1]) != len(amounts) or stated != abs(sum(amounts, Decimal(0))):
-            kind = "credits" if credit else "debits"
-            raise line_error(
-                field.line,
-                f"the statement says it has {int(match[1])} {kind} totalling {stated}, but "
-                f"it lists {len(amounts)} totalling {abs(sum(amounts, Decimal(0)))}. The file "
-                "is incomplete or has been edited.",
-            )
+            values = {
+                "stated_count": int(match[1]),
+                "stated": stated,
+                "count": len(amounts),
+                "total": abs(sum(amounts, Decimal(0))),
+            }
+            # Two sentences, not a "credits"/"debits" word put in: translations inflect it.
+            if credit:
+                message = _lt(
+                    "the statement says it has %(stated_count)s credits totalling %(stated)s, "
+                    "but it lists %(count)s totalling %(total)s. The file is incomplete or has "
+                    "been edited.",
+                    **values,
+                )
+            else:
+                message = _lt(
+                    "the statement says it has %(stated_count)s debits totalling %(stated)s, "
+                    "but it lists %(count)s totalling %(total)s. The file is incomplete or has "
+                    "been edited.",
+                    **values,
+                )
+            raise line_error(field.line, message)
 
 
 def _amount(text, currency, line):
@@ -388,7 +429,12 @@ def _amount(text, currency, line):
         return amount_in(value, currency)
     except (InvalidOperation, BadPayload) as error:
         raise line_error(
-            line, f"the amount {text!r} is not a valid amount in {currency}."
+            line,
+            _lt(
+                "the amount %(amount)s is not a valid amount in %(currency)s.",
+                amount=repr(text),
+                currency=currency,
+            ),
         ) from error
 
 
@@ -397,7 +443,9 @@ def _date(text, line):
     try:
         return datetime.date(2000 + int(text[:2]), int(text[2:4]), int(text[4:6]))
     except ValueError as error:
-        raise line_error(line, f"{text!r} is not a valid date (YYMMDD).") from error
+        raise line_error(
+            line, _lt("%(date)s is not a valid date (YYMMDD).", date=repr(text))
+        ) from error
 
 
 def _entry_date(text, value_date, line):
@@ -414,7 +462,7 @@ def _entry_date(text, value_date, line):
         except ValueError:
             continue
     if not candidates:
-        raise line_error(line, f"{text!r} is not a valid booking date (MMDD).")
+        raise line_error(line, _lt("%(date)s is not a valid booking date (MMDD).", date=repr(text)))
     return min(candidates, key=lambda day: abs((day - value_date).days))
 
 

@@ -16,6 +16,7 @@ Field names and meanings: GoCardless "Account Transactions Output"
 """
 
 from .. import errors
+from ..i18n import _lt
 from ..records import (
     BALANCE_TYPES,
     BOOKED,
@@ -74,7 +75,7 @@ def transaction_from_berlin_group(raw, *, status=BOOKED, id_fields=DEFAULT_ID_FI
     if status != BOOKED:
         date_text = date_text or raw.get("valueDate") or raw.get("valueDateTime")
     if not date_text:
-        raise errors.BadPayload("The transaction has no booking date.")
+        raise errors.BadPayload(_lt("The transaction has no booking date."))
     value_text = raw.get("valueDate") or raw.get("valueDateTime")
     side = "debtor" if amount > 0 else "creditor"
     party_account = raw.get(f"{side}Account")
@@ -105,7 +106,7 @@ def balance_from_berlin_group(raw):
     currency = parse_currency(money.get("currency"))
     balance_type = raw.get("balanceType")
     if not isinstance(balance_type, str) or not balance_type:
-        raise errors.BadPayload("The balance has no type.")
+        raise errors.BadPayload(_lt("The balance has no type."))
     reference = raw.get("referenceDate")
     return Balance(
         balance_type=balance_type if balance_type in BALANCE_TYPES else clean_text(balance_type),

@@ -21,6 +21,7 @@ import re
 import requests
 
 from .. import errors
+from ..i18n import Text, _lt
 from ..records import RejectedRecord
 
 #: Seconds to wait for a provider's answer. Aggregators proxy the bank live, and a Polish
@@ -43,18 +44,24 @@ def send(method, url, *, timeout=DEFAULT_TIMEOUT, session=None, provider_label="
         connection failed or was reset, or the body was cut off before its declared end.
     """
     caller = session or requests
-    label = provider_label or "The provider"
+    label = provider_label or _lt("The provider")
     try:
         return caller.request(method, url, timeout=timeout, **kwargs)
     except requests.Timeout as error:
-        raise errors.ProviderUnavailable(f"{label} did not answer in {timeout} s.") from error
+        raise errors.ProviderUnavailable(
+            _lt("%(provider)s did not answer in %(timeout)s s.", provider=label, timeout=timeout)
+        ) from error
     except (
         requests.ConnectionError,
         requests.exceptions.ChunkedEncodingError,
         requests.exceptions.ContentDecodingError,
     ) as error:
         raise errors.ProviderUnavailable(
-            f"{label} could not be reached ({type(error).__name__})."
+            _lt(
+                "%(provider)s could not be reached (%(error)s).",
+                provider=label,
+                error=type(error).__name__,
+            )
         ) from error
 
 
@@ -63,9 +70,12 @@ def json_body(response, *, provider_label=""):
     try:
         return response.json()
     except ValueError as error:
-        label = provider_label or "The provider"
         raise errors.BadPayload(
-            f"{label} answered HTTP {response.status_code} with a body that is not JSON."
+            _lt(
+                "%(provider)s answered HTTP %(status)s with a body that is not JSON.",
+                provider=provider_label or _lt("The provider"),
+                status=response.status_code,
+            )
         ) from error
 
 
@@ -150,7 +160,7 @@ def parse_moment(value):
 def require_dict(value, what):
     """Return ``value`` if it is a dict, else raise BadPayload naming ``what``."""
     if not isinstance(value, dict):
-        raise errors.BadPayload(f"{what} is not a JSON object.")
+        raise errors.BadPayload(_lt("%(what)s is not a JSON object.", what=what))
     return value
 
 
@@ -159,10 +169,17 @@ def require_list(value, what):
     if value is None:
         return []
     if not isinstance(value, list):
-        raise errors.BadPayload(f"{what} is not a JSON list.")
+        raise errors.BadPayload(_lt("%(what)s is not a JSON list.", what=what))
     return value
 
 
 def _reason(error):
+    """The error's sentence for the sync log, at most 300 characters.
+
+    An engine message (:class:`~..i18n.Text`) is kept whole so that Odoo can translate it.
+    """
+    message = error.args[0] if error.args else None
+    if isinstance(message, Text) and len(message) <= 300:
+        return message
     text = str(error) or type(error).__name__
     return text[:300]

@@ -40,6 +40,7 @@ import datetime
 
 from .. import errors
 from ..budget import SCOPE_BALANCES, SCOPE_DETAILS, SCOPE_TRANSACTIONS
+from ..i18n import _lt
 from ..jwt import encode_rs256, load_private_key
 from ..records import (
     BOOKED,
@@ -198,7 +199,7 @@ class EnableBankingProvider(Provider):
         answer = self._request("POST", "/auth", json=body)
         url = answer.get("url")
         if not isinstance(url, str) or not url:
-            raise errors.BadPayload("Enable Banking did not return the bank's URL.")
+            raise errors.BadPayload(_lt("Enable Banking did not return the bank's URL."))
         authorization_id = str(answer.get("authorization_id") or "")
         return ConsentRequest(
             reference=authorization_id,
@@ -215,20 +216,24 @@ class EnableBankingProvider(Provider):
         params = callback_params or {}
         if params.get("error"):
             raise errors.ConsentRejected(
-                "The bank did not grant access: "
-                + clean_text(params.get("error_description") or params["error"], max_length=200),
+                _lt(
+                    "The bank did not grant access: %(reason)s",
+                    reason=clean_text(
+                        params.get("error_description") or params["error"], max_length=200
+                    ),
+                ),
                 provider_code=clean_text(params["error"], max_length=64),
             )
         expected_state = (request.data or {}).get("state")
         if expected_state and params.get("state") != expected_state:
-            raise errors.ConsentRejected("The bank's answer belongs to another request.")
+            raise errors.ConsentRejected(_lt("The bank's answer belongs to another request."))
         code = params.get("code")
         if not isinstance(code, str) or not code:
-            raise errors.ConsentRejected("The bank's answer carries no authorization code.")
+            raise errors.ConsentRejected(_lt("The bank's answer carries no authorization code."))
         answer = self._request("POST", "/sessions", json={"code": code})
         session_id = answer.get("session_id")
         if not isinstance(session_id, str) or not session_id:
-            raise errors.BadPayload("Enable Banking created a session without an id.")
+            raise errors.BadPayload(_lt("Enable Banking created a session without an id."))
         access = answer.get("access") if isinstance(answer.get("access"), dict) else {}
         aspsp = answer.get("aspsp") if isinstance(answer.get("aspsp"), dict) else {}
         aspsp = aspsp or (request.data or {}).get("aspsp") or {}
@@ -261,7 +266,9 @@ class EnableBankingProvider(Provider):
         answer = self._request("GET", f"/sessions/{_session_id(consent)}")
         status = answer.get("status")
         if status in SESSION_STATUS_ERRORS:
-            raise SESSION_STATUS_ERRORS[status](f"The Enable Banking session is {status}.")
+            raise SESSION_STATUS_ERRORS[status](
+                _lt("The Enable Banking session is %(status)s.", status=status)
+            )
         known = {account.remote_id: account for account in consent.accounts}
         accounts = []
         for uid in require_list(answer.get("accounts"), "accounts"):
@@ -347,7 +354,7 @@ class EnableBankingProvider(Provider):
         application_id = self.settings.get("application_id")
         if not application_id or not self.settings.get("private_key"):
             raise errors.AuthenticationFailed(
-                "Enable Banking needs the application id and its private key."
+                _lt("Enable Banking needs the application id and its private key.")
             )
         try:
             key = load_private_key(self.settings["private_key"])
@@ -368,7 +375,13 @@ class EnableBankingProvider(Provider):
                 if isinstance(seconds, int) and seconds > 0:
                     return datetime.timedelta(seconds=seconds)
                 return None
-        raise errors.ConsentRejected(f"Enable Banking has no bank {name!r} in {country}.")
+        raise errors.ConsentRejected(
+            _lt(
+                "Enable Banking has no bank %(bank)s in %(country)s.",
+                bank=repr(name),
+                country=country,
+            )
+        )
 
 
 # -- Error mapping ------------------------------------------------------------------------------
@@ -406,7 +419,7 @@ def _institution(raw):
     raw = require_dict(raw, "An ASPSP")
     name, country = raw.get("name"), raw.get("country")
     if not isinstance(name, str) or not isinstance(country, str) or not name:
-        raise errors.BadPayload("The ASPSP has no name or country.")
+        raise errors.BadPayload(_lt("The ASPSP has no name or country."))
     seconds = raw.get("maximum_consent_validity")
     logo = raw.get("logo")
     return Institution(
@@ -427,14 +440,16 @@ def _split_institution(institution_id):
     """``"PL:mBank"`` → ``("PL", "mBank")``: Enable Banking names an ASPSP by both."""
     country, sep, name = (institution_id or "").partition(":")
     if not sep or len(country) != 2 or not name:
-        raise errors.ConsentRejected(f"{institution_id!r} is not an Enable Banking bank id.")
+        raise errors.ConsentRejected(
+            _lt("%(bank_id)s is not an Enable Banking bank id.", bank_id=repr(institution_id))
+        )
     return country, name
 
 
 def _session_id(consent):
     session_id = (consent.data or {}).get("session_id") or consent.consent_id
     if not session_id:
-        raise errors.ConsentExpired("This connection has no Enable Banking session.")
+        raise errors.ConsentExpired(_lt("This connection has no Enable Banking session."))
     return session_id
 
 
@@ -475,7 +490,7 @@ def _balance(raw):
     currency = parse_currency(money.get("currency"))
     code = raw.get("balance_type")
     if not isinstance(code, str) or not code:
-        raise errors.BadPayload("The balance has no type.")
+        raise errors.BadPayload(_lt("The balance has no type."))
     reference = raw.get("reference_date")
     return Balance(
         balance_type=BALANCE_CODES.get(code, code),
@@ -493,7 +508,12 @@ def _transaction(raw):
     amount = abs(parse_amount(money.get("amount"), currency=currency))
     indicator = raw.get("credit_debit_indicator")
     if indicator not in ("CRDT", "DBIT"):
-        raise errors.BadPayload(f"Unknown credit_debit_indicator {str(indicator)[:10]!r}.")
+        raise errors.BadPayload(
+            _lt(
+                "Unknown credit_debit_indicator %(indicator)s.",
+                indicator=repr(str(indicator)[:10]),
+            )
+        )
     if indicator == "DBIT":
         amount = -amount
     status = TRANSACTION_STATUSES.get(raw.get("status"), BOOKED)
@@ -501,7 +521,7 @@ def _transaction(raw):
     if status == PENDING:
         date_text = date_text or raw.get("value_date") or raw.get("transaction_date")
     if not date_text:
-        raise errors.BadPayload("The transaction has no booking date.")
+        raise errors.BadPayload(_lt("The transaction has no booking date."))
     side = "creditor" if indicator == "DBIT" else "debtor"
     party = raw.get(side) if isinstance(raw.get(side), dict) else {}
     party_account = raw.get(f"{side}_account")

@@ -47,6 +47,7 @@ import datetime
 
 from .. import errors
 from ..budget import SCOPE_BALANCES, SCOPE_DETAILS, SCOPE_TRANSACTIONS
+from ..i18n import _lt
 from ..records import (
     BOOKED,
     MAX_NAME_LENGTH,
@@ -167,7 +168,7 @@ class GoCardlessProvider(Provider):
         requisition = self._request("POST", "/requisitions/", json=body)
         link, requisition_id = requisition.get("link"), requisition.get("id")
         if not isinstance(link, str) or not link or not requisition_id:
-            raise errors.BadPayload("GoCardless created a requisition without a link.")
+            raise errors.BadPayload(_lt("GoCardless created a requisition without a link."))
         return ConsentRequest(
             reference=state,
             redirect_url=link,
@@ -188,13 +189,15 @@ class GoCardlessProvider(Provider):
         params = callback_params or {}
         if params.get("error"):
             raise errors.ConsentRejected(
-                "The bank did not grant access: "
-                + clean_text(params.get("details") or params["error"], max_length=200),
+                _lt(
+                    "The bank did not grant access: %(reason)s",
+                    reason=clean_text(params.get("details") or params["error"], max_length=200),
+                ),
                 provider_code=clean_text(params["error"], max_length=64),
             )
         data = request.data or {}
         if self.callback_state(params) != data.get("reference"):
-            raise errors.ConsentRejected("The bank's answer belongs to another request.")
+            raise errors.ConsentRejected(_lt("The bank's answer belongs to another request."))
         requisition = self._requisition(data.get("requisition_id"))
         agreement = self._request("GET", f"/agreements/enduser/{data.get('agreement_id')}/")
         return Consent(
@@ -255,14 +258,19 @@ class GoCardlessProvider(Provider):
     # -- Internals ----------------------------------------------------------------------------
     def _requisition(self, requisition_id):
         if not requisition_id:
-            raise errors.ConsentExpired("This connection has no GoCardless requisition.")
+            raise errors.ConsentExpired(_lt("This connection has no GoCardless requisition."))
         requisition = self._request("GET", f"/requisitions/{requisition_id}/")
         status = requisition.get("status")
         if status in REQUISITION_FAILURES:
-            raise REQUISITION_FAILURES[status](f"The GoCardless requisition is {status}.")
+            raise REQUISITION_FAILURES[status](
+                _lt("The GoCardless requisition is %(status)s.", status=status)
+            )
         if status != LINKED:
             raise errors.ConsentRejected(
-                f"The bank authorisation is not finished (requisition {str(status)[:4]})."
+                _lt(
+                    "The bank authorisation is not finished (requisition %(status)s).",
+                    status=str(status)[:4],
+                )
             )
         return requisition
 
@@ -325,7 +333,7 @@ class GoCardlessProvider(Provider):
         else:
             secret_id, secret_key = self.settings.get("secret_id"), self.settings.get("secret_key")
             if not secret_id or not secret_key:
-                raise errors.AuthenticationFailed("GoCardless needs the secret id and key.")
+                raise errors.AuthenticationFailed(_lt("GoCardless needs the secret id and key."))
             answer = self._token_call(
                 "/token/new/", {"secret_id": secret_id, "secret_key": secret_key}
             )
@@ -335,7 +343,7 @@ class GoCardlessProvider(Provider):
                 self._refresh_expires = now + _seconds(answer.get("refresh_expires"), 2592000)
         access = answer.get("access")
         if not isinstance(access, str) or not access:
-            raise errors.BadPayload("GoCardless returned no access token.")
+            raise errors.BadPayload(_lt("GoCardless returned no access token."))
         self._access = access
         # A minute early: a token that expires between our check and the bank's is a 401.
         lifetime = _seconds(answer.get("access_expires"), 86400)
@@ -348,7 +356,8 @@ class GoCardlessProvider(Provider):
             return require_dict(json_body(response, provider_label=LABEL), "The token answer")
         if response.status_code in (400, 401, 403):
             raise errors.AuthenticationFailed(
-                "GoCardless refused the secret id and key.", provider_code=str(response.status_code)
+                _lt("GoCardless refused the secret id and key."),
+                provider_code=str(response.status_code),
             )
         raise _error_for(response, _error_body(response))
 
@@ -397,7 +406,7 @@ def _institution(raw):
     raw = require_dict(raw, "An institution")
     institution_id, name = raw.get("id"), raw.get("name")
     if not isinstance(institution_id, str) or not institution_id or not isinstance(name, str):
-        raise errors.BadPayload("The institution has no id or name.")
+        raise errors.BadPayload(_lt("The institution has no id or name."))
     countries = raw.get("countries") if isinstance(raw.get("countries"), list) else []
     logo = raw.get("logo")
     return Institution(

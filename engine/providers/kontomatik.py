@@ -53,6 +53,7 @@ from xml.etree import ElementTree
 
 from .. import errors
 from ..budget import SCOPE_IMPORT
+from ..i18n import _lt
 from ..records import (
     BOOKED,
     MAX_NAME_LENGTH,
@@ -167,7 +168,7 @@ class KontomatikProvider(Provider):
         )
         link, redirection_id = answer.get("redirectionLink"), answer.get("redirectionId")
         if not isinstance(link, str) or not link or not redirection_id:
-            raise errors.BadPayload("Kontomatik returned no redirection link.")
+            raise errors.BadPayload(_lt("Kontomatik returned no redirection link."))
         return ConsentRequest(
             reference=str(redirection_id),
             redirect_url=link,
@@ -187,7 +188,7 @@ class KontomatikProvider(Provider):
         data = request.data or {}
         params = callback_params or {}
         if data.get("state") and params.get("state") != data["state"]:
-            raise errors.ConsentRejected("The bank's answer belongs to another request.")
+            raise errors.ConsentRejected(_lt("The bank's answer belongs to another request."))
         answer = require_dict(
             self._request(
                 "GET",
@@ -201,12 +202,17 @@ class KontomatikProvider(Provider):
         status = str(answer.get("status") or "").upper()
         if outcome.get("exception") or params.get("error"):
             reason = clean_text(outcome.get("exception") or params.get("error"), max_length=100)
-            raise errors.ConsentRejected(f"The bank did not grant access ({reason}).")
+            raise errors.ConsentRejected(
+                _lt("The bank did not grant access (%(reason)s).", reason=reason)
+            )
         session = (outcome.get("sessionId"), outcome.get("sessionIdSignature"))
         multiple_access_id = outcome.get("multipleAccessId")
         if status not in SUCCESS_STATUSES or not all(session) or not multiple_access_id:
             raise errors.ConsentRejected(
-                f"The bank authorisation is not finished ({status[:20] or 'no status'})."
+                _lt(
+                    "The bank authorisation is not finished (%(status)s).",
+                    status=status[:20] or _lt("no status"),
+                )
             )
         multiple_access_id = str(multiple_access_id)
         days = int(self.settings.get("first_import_days") or LATER_IMPORT_DAYS)
@@ -216,7 +222,7 @@ class KontomatikProvider(Provider):
         except errors.ProviderError as error:
             if error.provider_code in SESSION_EXCEPTIONS:
                 raise errors.ConsentRejected(
-                    "The bank session ended before the first import; connect again."
+                    _lt("The bank session ended before the first import; connect again.")
                 ) from error
             raise
         self._imports[multiple_access_id] = (since, accounts)
@@ -285,7 +291,7 @@ class KontomatikProvider(Provider):
             if _iban(raw) == account_id:
                 return raw
         raise errors.ConsentExpired(
-            "The account is no longer visible through this Kontomatik consent."
+            _lt("The account is no longer visible through this Kontomatik consent.")
         )
 
     def _accounts(self, consent, since):
@@ -308,7 +314,7 @@ class KontomatikProvider(Provider):
         )
         session = reply.find(".//session")
         if session is None or not session.get("id") or not session.get("signature"):
-            raise errors.BadPayload("Kontomatik returned no session for the multiple access.")
+            raise errors.BadPayload(_lt("Kontomatik returned no session for the multiple access."))
         accounts = self._run_import(
             multiple_access_id, (session.get("id"), session.get("signature")), since
         )
@@ -331,14 +337,18 @@ class KontomatikProvider(Provider):
         deadline = time.monotonic() + self.poll_timeout
         while command.get("state") in RUNNING_STATES:
             if time.monotonic() > deadline:
-                raise errors.ProviderUnavailable("The Kontomatik import did not finish in time.")
+                raise errors.ProviderUnavailable(
+                    _lt("The Kontomatik import did not finish in time.")
+                )
             self._sleep(self.poll_interval)
             command = _command(self._request("GET", f"/v1/command/{command.get('id')}.xml"))
         state = command.get("state")
         if state in FAILED_STATES:
             raise _exception_error(command.find("exception"), default=errors.ProviderUnavailable)
         if state != "successful":
-            raise errors.BadPayload(f"Unknown Kontomatik command state {str(state)[:20]!r}.")
+            raise errors.BadPayload(
+                _lt("Unknown Kontomatik command state %(state)s.", state=repr(str(state)[:20]))
+            )
         return command.findall("./result/accounts/account")
 
     # -- HTTP choke point -------------------------------------------------------------------
@@ -351,7 +361,7 @@ class KontomatikProvider(Provider):
         """
         api_key = self.settings.get("api_key")
         if not api_key:
-            raise errors.AuthenticationFailed("Kontomatik needs an API key.")
+            raise errors.AuthenticationFailed(_lt("Kontomatik needs an API key."))
         response = send(
             method,
             self.base_url + path,
@@ -367,20 +377,24 @@ class KontomatikProvider(Provider):
             return json_body(response, provider_label=LABEL)
         if status == 401:
             raise errors.AuthenticationFailed(
-                "Kontomatik does not recognise our API key or IP address.", provider_code="401"
+                _lt("Kontomatik does not recognise our API key or IP address."), provider_code="401"
             )
         reply = _parse_xml(response.content) if response.content else None
         if reply is not None and reply.find("exception") is not None:
             raise _exception_error(reply.find("exception"), status=status)
         if status >= 500 or status == 429:
             error_class = errors.RateLimited if status == 429 else errors.ProviderUnavailable
-            raise error_class(f"Kontomatik answered HTTP {status}.", provider_code=str(status))
+            raise error_class(
+                _lt("Kontomatik answered HTTP %(status)s.", status=status),
+                provider_code=str(status),
+            )
         if not 200 <= status < 300:
             raise errors.ProviderError(
-                f"Kontomatik answered HTTP {status}.", provider_code=str(status)
+                _lt("Kontomatik answered HTTP %(status)s.", status=status),
+                provider_code=str(status),
             )
         if reply is None:
-            raise errors.BadPayload("Kontomatik answered with an empty body.")
+            raise errors.BadPayload(_lt("Kontomatik answered with an empty body."))
         return reply
 
 
@@ -388,20 +402,20 @@ class KontomatikProvider(Provider):
 def _parse_xml(content):
     head = content[:2048].lower()
     if b"<!doctype" in head or b"<!entity" in head:
-        raise errors.BadPayload("Kontomatik's answer declares a DTD; refused.")
+        raise errors.BadPayload(_lt("Kontomatik's answer declares a DTD; refused."))
     try:
         root = ElementTree.fromstring(content)
     except ElementTree.ParseError as error:
-        raise errors.BadPayload("Kontomatik answered with malformed XML.") from error
+        raise errors.BadPayload(_lt("Kontomatik answered with malformed XML.")) from error
     if root.tag != "reply":
-        raise errors.BadPayload("Kontomatik's answer is not a <reply>.")
+        raise errors.BadPayload(_lt("Kontomatik's answer is not a <reply>."))
     return root
 
 
 def _command(reply):
     command = reply.find("command")
     if command is None or not command.get("id"):
-        raise errors.BadPayload("Kontomatik's answer has no <command>.")
+        raise errors.BadPayload(_lt("Kontomatik's answer has no <command>."))
     return command
 
 
@@ -451,7 +465,7 @@ def _remote_account(raw):
 def _transaction(element, currency):
     booked_on = _text(element, "bookedOn") or _text(element, "transactionOn")
     if not booked_on:
-        raise errors.BadPayload("The transaction has no booking date.")
+        raise errors.BadPayload(_lt("The transaction has no booking date."))
     operation_on = _text(element, "transactionOn")
     status = _text(element, "status").upper()
     return Transaction(
@@ -477,7 +491,7 @@ def _transaction(element, currency):
 def _multiple_access_id(consent):
     value = (consent.data or {}).get("multiple_access_id") or consent.consent_id
     if not value:
-        raise errors.ConsentExpired("This connection has no Kontomatik multiple access.")
+        raise errors.ConsentExpired(_lt("This connection has no Kontomatik multiple access."))
     return value
 
 

@@ -1,0 +1,73 @@
+import base64
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import file_open
+
+from .common import Psd2Common
+
+MBANK_SAMPLE = "account_bank_psd2/engine_tests/data/files/mbank_lista_operacji_cp1250.csv"
+
+
+@tagged("post_install", "-at_install")
+class TestEngineTranslation(Psd2Common):
+    """The engine's messages reach a Polish accountant in Polish, from the addon's pl.po."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("pl_PL")
+        cls.env["ir.module.module"]._load_module_terms(["account_bank_psd2"], ["pl_PL"])
+        with file_open(MBANK_SAMPLE, "rb") as sample_file:
+            text = sample_file.read().decode("cp1250")
+        # A typed-over amount: the letter O instead of a zero.
+        cls.broken_mbank = text.replace("-1 230,00 PLN", "-1 23O,00 PLN").encode("cp1250")
+        cls.broken_line = next(
+            number for number, line in enumerate(text.splitlines(), 1) if "-1 230,00 PLN" in line
+        )
+
+    def import_broken_file(self, lang):
+        wizard = (
+            self.env["psd2.statement.import"]
+            .with_context(lang=lang)
+            .create(
+                {
+                    "journal_id": self.bank_journal.id,
+                    "statement_file": base64.b64encode(self.broken_mbank),
+                    "file_name": "lista_operacji.csv",
+                }
+            )
+        )
+        with self.assertRaises(UserError) as raised:
+            wizard.action_import()
+        return str(raised.exception)
+
+    def test_statement_file_error_is_in_polish_for_a_polish_user(self):
+        message = self.import_broken_file("pl_PL")
+
+        self.assertEqual(
+            message,
+            f"lista_operacji.csv: Wiersz {self.broken_line}: kwota '-1 23O,00 PLN' nie jest "
+            "liczbą.",
+        )
+
+    def test_statement_file_error_stays_english_for_an_english_user(self):
+        message = self.import_broken_file("en_US")
+
+        self.assertEqual(
+            message,
+            f"lista_operacji.csv: Line {self.broken_line}: the amount '-1 23O,00 PLN' is not a "
+            "number.",
+        )
+
+    def test_wrong_sync_time_is_refused_in_polish(self):
+        company = self.company.with_context(lang="pl_PL")
+
+        with self.assertRaises(ValidationError) as raised:
+            company.psd2_sync_times = "11:45, 25:00"
+
+        self.assertEqual(
+            str(raised.exception),
+            "Godziny synchronizacji z bankiem: '25:00' nie jest godziną: godziny mogą wynosić "
+            "do 23, minuty do 59.",
+        )
