@@ -6,6 +6,7 @@ from odoo.fields import Command
 from odoo.tools import float_repr
 
 from ..engine.match import BankTransfer, Matcher, MatchOptions, OpenDocument, Party
+from .engine_text import engine_text
 from .psd2_reconcile_service import by_due_date
 
 #: Open documents a bank transaction may pay.
@@ -111,7 +112,7 @@ class Psd2MatchService(models.AbstractModel):
                     [int(key) for key in suggestion.document_ids]
                 )
                 requests.append((line, by_due_date(documents)))
-                notes[line.id] = self._psd2_note(suggestion)
+                notes[line.id] = self._psd2_note(line, suggestion)
         service = self.env["psd2.reconcile.service"]
         reconciled = self.env["account.bank.statement.line"]
         for start in range(0, len(requests), RECONCILE_BATCH):
@@ -248,7 +249,7 @@ class Psd2MatchService(models.AbstractModel):
             line.write(
                 {
                     "psd2_match_confidence": suggestion.confidence,
-                    "psd2_match_reasons": "\n".join(suggestion.reasons) or False,
+                    "psd2_match_reasons": "\n".join(self._psd2_reasons(line, suggestion)) or False,
                     "psd2_match_partner_id": self._psd2_partner_id(suggestion),
                     "psd2_match_auto": suggestion.auto,
                     "psd2_matched_at": now,
@@ -279,11 +280,23 @@ class Psd2MatchService(models.AbstractModel):
         return int(suggestion.partner_key)
 
     @api.model
-    def _psd2_note(self, suggestion):
+    def _psd2_reasons(self, line, suggestion):
+        """The suggestion's reasons in the language of the line's company.
+
+        They are stored on the line and in its chatter, which every user of the company
+        reads: the company's language, not the language of whoever ran the sync (the
+        scheduler runs without one).
+        """
+        lang = line.company_id.partner_id.lang or self.env.lang
+        env = self.env if self.env.lang == lang else self.with_context(lang=lang).env
+        return [engine_text(env, reason) for reason in suggestion.reasons]
+
+    @api.model
+    def _psd2_note(self, line, suggestion):
         return _(
             "Confidence %(confidence)s %%: %(reasons)s.",
             confidence=round(suggestion.confidence * 100),
-            reasons="; ".join(suggestion.reasons),
+            reasons="; ".join(self._psd2_reasons(line, suggestion)),
         )
 
 

@@ -5,6 +5,7 @@ from odoo.tests import tagged
 from odoo.tools import file_open
 
 from .common import Psd2Common
+from .reconcile_common import ReconcileCommon
 
 MBANK_SAMPLE = "account_bank_psd2/engine_tests/data/files/mbank_lista_operacji_cp1250.csv"
 
@@ -71,3 +72,35 @@ class TestEngineTranslation(Psd2Common):
             "Godziny synchronizacji z bankiem: '25:00' nie jest godziną: godziny mogą wynosić "
             "do 23, minuty do 59.",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestMatchReasonTranslation(ReconcileCommon):
+    """Why a transaction matches an invoice is stored in the company's language."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("pl_PL")
+        cls.env["ir.module.module"]._load_module_terms(["account_bank_psd2"], ["pl_PL"])
+
+    def suggest_for_invoice(self):
+        invoice = self.invoice(1230.0)
+        line = self.bank_line(1230.0, f"Zapłata za fakturę {invoice.name}")
+        line._psd2_suggest()
+        self.assertEqual(line.psd2_match_move_ids, invoice)
+        return invoice, line
+
+    def test_reasons_are_in_polish_for_a_polish_company(self):
+        self.company.partner_id.lang = "pl_PL"
+        invoice, line = self.suggest_for_invoice()
+        reasons = line.psd2_match_reasons.splitlines()
+        self.assertIn(f"numer faktury {invoice.name} w tytule", reasons)
+        self.assertIn("kwota równa pozostałej do zapłaty", reasons)
+
+    def test_reasons_are_in_english_for_an_english_company(self):
+        self.company.partner_id.lang = "en_US"
+        invoice, line = self.suggest_for_invoice()
+        reasons = line.psd2_match_reasons.splitlines()
+        self.assertIn(f"invoice number {invoice.name} in title", reasons)
+        self.assertIn("amount equals residual", reasons)

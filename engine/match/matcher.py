@@ -28,6 +28,7 @@ import datetime
 import gc
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..i18n import _lt
 from . import combinations, identifiers, scoring
 from .evidence import FuzzyChoices, TransferEvidence
 from .model import (
@@ -83,7 +84,12 @@ _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: Letters payers put before any invoice number, whatever its series: they say "invoice",
 #: not which series.
 GENERIC_PREFIXES = frozenset(("F", "FV", "FA", "FAK", "FAKT", "FRA", "FVAT", "NR", "R", "RACH"))
-_SOURCE_LABELS = ("invoice number", "payment reference", "reference", "reference")
+_SOURCE_LABELS = (
+    _lt("invoice number"),
+    _lt("payment reference"),
+    _lt("reference"),
+    _lt("reference"),
+)
 _ZUS_NAMES = ("ZAKLAD UBEZPIECZEN SPOLECZNYCH", "ZUS ")
 
 
@@ -102,6 +108,23 @@ def _no_cyclic_gc():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _name_reason(side, name, partner, similarity):
+    """The reason for a name that matches a partner's, from the sender's or the payee's side."""
+    if side == "sender":
+        return _lt(
+            "sender name '%(name)s' matches %(partner)s (%(similarity)s %%)",
+            name=name,
+            partner=partner,
+            similarity=round(similarity),
+        )
+    return _lt(
+        "payee name '%(name)s' matches %(partner)s (%(similarity)s %%)",
+        name=name,
+        partner=partner,
+        similarity=round(similarity),
+    )
 
 
 def _owner_of(tokens, party_tokens):
@@ -361,10 +384,15 @@ class Matcher:
         if account and account in own_accounts:
             return _Evaluation(KIND_OWN_TRANSFER, [], None, ["transfer between our own accounts"])
         if parsed.is_tax_payment or identifiers.is_tax_account(account):
-            form = f" (form {parsed.tax_form})" if parsed.tax_form else ""
-            return _Evaluation(
-                KIND_TAX, [], None, [f"tax-office payment{form}: not an invoice payment"]
+            note = (
+                _lt(
+                    "tax-office payment (form %(form)s): not an invoice payment",
+                    form=parsed.tax_form,
+                )
+                if parsed.tax_form
+                else _lt("tax-office payment: not an invoice payment")
             )
+            return _Evaluation(KIND_TAX, [], None, [note])
         if identifiers.is_social_insurance_account(account) or any(
             name in f"{sender_name} " for name in _ZUS_NAMES
         ):
@@ -393,7 +421,7 @@ class Matcher:
         kind = KIND_DOCUMENTS if candidates else KIND_NONE
         if not candidates and not inbound and parsed.looks_like_fee and not account:
             kind = KIND_BANK_FEE
-            context.notes.append("bank fee or charge: not an invoice payment")
+            context.notes.append(_lt("bank fee or charge: not an invoice payment"))
         partner_key = candidates[0].party if candidates else context.best_partner()
         return _Evaluation(kind, candidates, partner_key, context.notes)
 
@@ -407,14 +435,17 @@ class Matcher:
         it names the vendor). Names come later (:meth:`_find_partners_by_name`).
         """
         parsed = context.parsed
-        side = "sender" if context.inbound else "payee"
         if context.account:
             keys = self._by_account.get(context.account, ())
             if 0 < len(keys) <= MAX_PARTIES_PER_ACCOUNT:
                 for key in keys:
-                    context.add_partner(
-                        key, scoring.PARTNER_STRONG, f"{side} IBAN belongs to {self._name(key)}"
+                    partner = self._name(key)
+                    reason = (
+                        _lt("sender IBAN belongs to %(partner)s", partner=partner)
+                        if context.inbound
+                        else _lt("payee IBAN belongs to %(partner)s", partner=partner)
                     )
+                    context.add_partner(key, scoring.PARTNER_STRONG, reason)
         for account in parsed.accounts:
             if account in context.own_accounts or account == context.account:
                 continue
@@ -424,25 +455,38 @@ class Matcher:
                     context.add_partner(
                         key,
                         scoring.PARTNER_STRONG,
-                        f"account number in title belongs to {self._name(key)}",
+                        _lt(
+                            "account number in title belongs to %(partner)s",
+                            partner=self._name(key),
+                        ),
                     )
         split_payment = parsed.split_payment
         for nip in parsed.nips:
             is_idc = split_payment is not None and nip == split_payment.idc
             if nip in context.own_vats:
                 if is_idc and context.inbound:
-                    context.notes.append("split-payment IDC is our NIP")
+                    context.notes.append(_lt("split-payment IDC is our NIP"))
                 continue
             for key in self._by_vat.get(nip, ()):
                 if is_idc and context.inbound:
-                    reason = (
-                        f"split-payment IDC {nip} is the NIP of {self._name(key)} "
-                        "(the payer's own, where ours was expected)"
+                    reason = _lt(
+                        "split-payment IDC %(nip)s is the NIP of %(partner)s "
+                        "(the payer's own, where ours was expected)",
+                        nip=nip,
+                        partner=self._name(key),
                     )
                 elif is_idc:
-                    reason = f"split-payment IDC {nip} is the NIP of {self._name(key)}"
+                    reason = _lt(
+                        "split-payment IDC %(nip)s is the NIP of %(partner)s",
+                        nip=nip,
+                        partner=self._name(key),
+                    )
                 else:
-                    reason = f"NIP {nip} in title belongs to {self._name(key)}"
+                    reason = _lt(
+                        "NIP %(nip)s in title belongs to %(partner)s",
+                        nip=nip,
+                        partner=self._name(key),
+                    )
                 context.add_partner(key, scoring.PARTNER_STRONG, reason)
 
     def _find_partners_by_name(self, context):
@@ -542,7 +586,7 @@ class Matcher:
             context.add_partner(
                 key,
                 level,
-                f"{side} name '{' '.join(tokens)}' matches {party.name} ({similarity:.0f} %)",
+                _name_reason(side, " ".join(tokens), party.name, similarity),
             )
 
     def _match_title_words(self, context):
@@ -572,7 +616,9 @@ class Matcher:
                 level = scoring.PARTNER_WEAK
             else:
                 continue
-            context.add_partner(key, level, f"partner name {' '.join(found)} in title")
+            context.add_partner(
+                key, level, _lt("partner name %(name)s in title", name=" ".join(found))
+            )
 
     # -- numbers --------------------------------------------------------------------------
 
@@ -677,7 +723,7 @@ class Matcher:
             if known is not None and known.level >= level:
                 continue
             keys = self._doc_keys[index][source]
-            label = "split-payment /INV/ names" if from_split else None
+            label = _lt("split-payment /INV/ names") if from_split else None
             written = window.text if window is not None else keys.text
             context.add_hit(index, level, self._number_reason(index, source, level, written, label))
         self._find_siblings(context)
@@ -687,9 +733,16 @@ class Matcher:
         document = self._documents[index]
         keys = self._doc_keys[index][source]
         if label:
-            return f"{label} {keys.text}" + ("" if level == EXACT else f" (as '{written}')")
+            if level == EXACT:
+                return _lt("%(label)s %(reference)s", label=label, reference=keys.text)
+            return _lt(
+                "%(label)s %(reference)s (as '%(written)s')",
+                label=label,
+                reference=keys.text,
+                written=written,
+            )
         if source == 1 and not document.is_inbound:
-            kind = "vendor reference"
+            kind = _lt("vendor reference")
         else:
             kind = _SOURCE_LABELS[source]
         compact_written = written.replace(" ", "")
@@ -729,7 +782,11 @@ class Matcher:
                         context.add_hit(
                             sibling,
                             NORMALIZED,
-                            f"{sibling_keys.text} listed in title after {keys.text}",
+                            _lt(
+                                "%(reference)s listed in title after %(first)s",
+                                reference=sibling_keys.text,
+                                first=keys.text,
+                            ),
                         )
 
     def _find_in_pool(self, context):
@@ -777,8 +834,19 @@ class Matcher:
                 if keys is None:
                     continue
                 if index in pool and keys.counter in counters:
-                    kind = "counter of " + ("vendor reference" if source == 1 else "invoice")
-                    context.add_hit(index, WEAK, f"{kind} {keys.text} in title as '{keys.counter}'")
+                    if source == 1:
+                        reason = _lt(
+                            "counter of vendor reference %(reference)s in title as '%(written)s'",
+                            reference=keys.text,
+                            written=keys.counter,
+                        )
+                    else:
+                        reason = _lt(
+                            "counter of invoice %(reference)s in title as '%(written)s'",
+                            reference=keys.text,
+                            written=keys.counter,
+                        )
+                    context.add_hit(index, WEAK, reason)
                     break
                 if index not in typo_pool:
                     continue
@@ -1003,17 +1071,17 @@ class Matcher:
             if partner_level <= scoring.PARTNER_NONE:
                 if not self._amount_only_allowed(context):
                     return None
-                reasons.append("no other evidence: the amount alone points to this document")
+                reasons.append(_lt("no other evidence: the amount alone points to this document"))
                 confidence = scoring.base_confidence(NONE, partner_level, True)
             else:
                 confidence = self._partner_amount_confidence(context, party, partner_level, reasons)
         reasons.extend(context.partner_reasons(party))
         if partner_level == scoring.PARTNER_CONFLICT:
-            reasons.append("the sender's account or NIP belongs to another partner")
+            reasons.append(_lt("the sender's account or NIP belongs to another partner"))
         elif partner_level == scoring.PARTNER_NONE and context.rival_level >= scoring.PARTNER_NAME:
             # A name is weaker evidence than an account: a person may pay for a company, a
             # namesake may exist. Doubt, but do not refuse.
-            reasons.append("the sender's name looks like another partner")
+            reasons.append(_lt("the sender's name looks like another partner"))
             confidence -= NAME_RIVAL_PENALTY
         reasons.append(self._amount_reason(context, indexes, same, opposite, total))
         confidence = self._adjust(context, indexes, documents, named, confidence, reasons)
@@ -1043,9 +1111,11 @@ class Matcher:
         )
         confidence = scoring.base_confidence(NONE, partner_level, True)
         if siblings > 1:
-            reasons.append(f"{siblings} open documents of the partner have this amount")
+            reasons.append(
+                _lt("%(count)s open documents of the partner have this amount", count=siblings)
+            )
             return min(confidence, scoring.AMBIGUOUS_CAP)
-        reasons.append("only open document of the partner with this amount")
+        reasons.append(_lt("only open document of the partner with this amount"))
         return confidence
 
     def _combination_confidence(self, context, party, partner_level):
@@ -1100,11 +1170,19 @@ class Matcher:
                 # We never recorded the vendor's own number of these bills: the number the
                 # title quotes is probably it, not a sign of another document.
                 reasons.append(
-                    f"title quotes '{foreign[0].text}', maybe the vendor's number, which the "
-                    "bill does not record"
+                    _lt(
+                        "title quotes '%(written)s', maybe the vendor's number, which the bill "
+                        "does not record",
+                        written=foreign[0].text,
+                    )
                 )
             elif foreign:
-                reasons.append(f"title quotes '{foreign[0].text}', which matches no open document")
+                reasons.append(
+                    _lt(
+                        "title quotes '%(written)s', which matches no open document",
+                        written=foreign[0].text,
+                    )
+                )
                 confidence = min(confidence, 0.85)
         transfer_date = context.transfer.date
         if transfer_date:
@@ -1112,7 +1190,13 @@ class Matcher:
             early = [doc for doc in documents if doc.date and transfer_date + tolerance < doc.date]
             if early:
                 days = (early[0].date - transfer_date).days
-                reasons.append(f"transfer is dated {days} days before {early[0].number}")
+                reasons.append(
+                    _lt(
+                        "transfer is dated %(days)s days before %(document)s",
+                        days=days,
+                        document=early[0].number,
+                    )
+                )
                 confidence -= scoring.EARLY_DATE_PENALTY
         split_payment = context.parsed.split_payment
         if split_payment is not None and split_payment.vat is not None:
@@ -1162,21 +1246,26 @@ class Matcher:
             )
             if typo_rival is not None:
                 reasons.append(
-                    f"{self._documents[typo_rival].number}, one character away, is the "
-                    "sender's and has this amount too"
+                    _lt(
+                        "%(document)s, one character away, is the sender's and has this amount too",
+                        document=self._documents[typo_rival].number,
+                    )
                 )
                 confidence = min(confidence, 0.85)
         if left_out:
             # The payer named more of its documents than this suggestion settles.
             named = ", ".join(self._documents[index].number for index in left_out[:3])
-            reasons.append(f"the title also names {named}")
+            reasons.append(_lt("the title also names %(documents)s", documents=named))
             confidence -= 0.03 if due == context.cents else 0.1
         if credit_notes:
             # "FV 42 and 43 minus correction FKOR 3": the payer netted a credit note, which a
             # transfer in this direction cannot settle. A person decides.
             reasons.append(
-                f"the title also names {self._documents[credit_notes[0]].number}, "
-                "which this transfer's direction cannot settle"
+                _lt(
+                    "the title also names %(document)s, which this transfer's direction cannot "
+                    "settle",
+                    document=self._documents[credit_notes[0]].number,
+                )
             )
             confidence = min(confidence, 0.85)
         for index in indexes:
@@ -1184,8 +1273,10 @@ class Matcher:
             if hit is not None and hit.shadowed_by is not None and hit.shadowed_by not in indexes:
                 other = hit.shadowed_by
                 reasons.append(
-                    f"the title quotes {self._documents[other].number} exactly, "
-                    "which is another document"
+                    _lt(
+                        "the title quotes %(document)s exactly, which is another document",
+                        document=self._documents[other].number,
+                    )
                 )
                 if self._doc_cents[other] == context.cents or context.partner_level(
                     self._doc_party[other]
@@ -1204,7 +1295,12 @@ class Matcher:
                 None,
             )
             if quoted is not None:
-                reasons.append(f"the title names {self._documents[quoted].number} instead")
+                reasons.append(
+                    _lt(
+                        "the title names %(document)s instead",
+                        document=self._documents[quoted].number,
+                    )
+                )
                 confidence = min(confidence, 0.85)
         return confidence
 
@@ -1217,12 +1313,18 @@ class Matcher:
         expected = sum(taxes)
         if expected == vat:
             reasons.append(
-                f"split-payment VAT {scoring.format_amount(vat)} equals the documents' VAT"
+                _lt(
+                    "split-payment VAT %(vat)s equals the documents' VAT",
+                    vat=scoring.format_amount(vat),
+                )
             )
             return confidence + 0.005
         reasons.append(
-            f"split-payment VAT {scoring.format_amount(vat)} differs "
-            f"from the documents' VAT {scoring.format_amount(expected)}"
+            _lt(
+                "split-payment VAT %(vat)s differs from the documents' VAT %(expected)s",
+                vat=scoring.format_amount(vat),
+                expected=scoring.format_amount(expected),
+            )
         )
         return confidence - 0.05
 
@@ -1241,7 +1343,9 @@ class Matcher:
             None,
         )
         if rival is not None:
-            reasons.append(f"{self._documents[rival].number} has exactly this amount")
+            reasons.append(
+                _lt("%(document)s has exactly this amount", document=self._documents[rival].number)
+            )
             return min(confidence, 0.85)
         surplus = context.cents - due
         if surplus < 0 and not any(not self._eligible(index, context) for index in indexes):
@@ -1250,7 +1354,11 @@ class Matcher:
             deducted = self._deducted_credit_notes(context, party, indexes, -surplus)
             if deducted:
                 numbers = ", ".join(self._documents[index].number for index in deducted[0])
-                reasons.append(f"the shortfall equals the open credit note {numbers}")
+                reasons.append(
+                    _lt(
+                        "the shortfall equals the open credit note %(documents)s", documents=numbers
+                    )
+                )
                 return min(confidence, 0.85)
             near = next(
                 (
@@ -1264,7 +1372,10 @@ class Matcher:
                 # Within a tenth of an open credit note: the payer probably deducted it and
                 # rounded, or paid a fee; a person decides.
                 reasons.append(
-                    f"the shortfall is close to the open credit note {self._documents[near].number}"
+                    _lt(
+                        "the shortfall is close to the open credit note %(document)s",
+                        document=self._documents[near].number,
+                    )
                 )
                 return min(confidence, 0.85)
         if surplus > 0:
@@ -1279,7 +1390,9 @@ class Matcher:
                 None,
             )
             if extra is not None:
-                reasons.append(f"the surplus equals {self._documents[extra].number}")
+                reasons.append(
+                    _lt("the surplus equals %(document)s", document=self._documents[extra].number)
+                )
                 return min(confidence, 0.85)
             paid_total = len(indexes) == 1 and (
                 _cents(self._documents[indexes[0]].amount_total) == context.cents
@@ -1288,7 +1401,7 @@ class Matcher:
             if surplus > max(due // 20, MAX_PLAIN_OVERPAYMENT_CENTS) and not paid_total:
                 # (Paying the named document's total again, forgetting an earlier partial
                 # payment, is a common overpayment, not a sign of another document.)
-                reasons.append("the overpayment is large")
+                reasons.append(_lt("the overpayment is large"))
                 return min(confidence, 0.85)
         return confidence
 
@@ -1297,34 +1410,46 @@ class Matcher:
         difference = Decimal(context.cents - total) / 100
         if opposite:
             if difference == 0:
-                return "amount equals the invoices minus the credit notes named in the title"
-            return "amount differs from the invoices minus the credit notes named in the title"
+                return _lt("amount equals the invoices minus the credit notes")
+            return _lt("amount differs from the invoices minus the credit notes")
         if len(indexes) > 1:
             if difference == 0:
-                return f"amount equals the sum of the residuals of {len(indexes)} documents"
-            if difference < 0:
-                return (
-                    f"amount is {scoring.format_amount(-difference)} less than the sum of the "
-                    f"residuals of {len(indexes)} documents (partial payment)"
+                return _lt(
+                    "amount equals the sum of the residuals of %(count)s documents",
+                    count=len(indexes),
                 )
-            return (
-                f"amount exceeds the sum of the residuals of {len(indexes)} documents by "
-                f"{scoring.format_amount(difference)} (overpayment)"
+            if difference < 0:
+                return _lt(
+                    "amount is %(difference)s less than the sum of the residuals of %(count)s "
+                    "documents (partial payment)",
+                    difference=scoring.format_amount(-difference),
+                    count=len(indexes),
+                )
+            return _lt(
+                "amount exceeds the sum of the residuals of %(count)s documents by "
+                "%(difference)s (overpayment)",
+                count=len(indexes),
+                difference=scoring.format_amount(difference),
             )
         document = self._documents[same[0]]
         if difference == 0:
-            return "amount equals residual"
+            return _lt("amount equals residual")
         residual = scoring.format_amount(document.amount_residual)
         if _cents(document.amount_total) == context.cents:
-            return f"amount equals the document total, not its residual {residual}"
-        if difference < 0:
-            return (
-                f"amount is {scoring.format_amount(-difference)} less than the residual "
-                f"{residual} (partial payment)"
+            return _lt(
+                "amount equals the document total, not its residual %(residual)s",
+                residual=residual,
             )
-        return (
-            f"amount exceeds the residual {residual} by {scoring.format_amount(difference)} "
-            "(overpayment)"
+        if difference < 0:
+            return _lt(
+                "amount is %(difference)s less than the residual %(residual)s (partial payment)",
+                difference=scoring.format_amount(-difference),
+                residual=residual,
+            )
+        return _lt(
+            "amount exceeds the residual %(residual)s by %(difference)s (overpayment)",
+            residual=residual,
+            difference=scoring.format_amount(difference),
         )
 
     def _partner_fallback(self, context):
@@ -1378,7 +1503,7 @@ class Matcher:
             if second.confidence >= best.confidence - scoring.AMBIGUITY_MARGIN:
                 best.ambiguous = True
                 numbers = ", ".join(self._documents[index].number for index in second.documents)
-                best.reasons.append(f"ambiguous: {numbers} fits as well")
+                best.reasons.append(_lt("ambiguous: %(documents)s fits as well", documents=numbers))
                 best.confidence = min(best.confidence, scoring.AMBIGUOUS_CAP)
         return candidates[:MAX_KEPT_CANDIDATES]
 
@@ -1438,8 +1563,11 @@ class Matcher:
                 if blocked:
                     index = blocked[0]
                     fallback_reasons[position].append(
-                        f"{self._documents[index].number} is already matched to transaction "
-                        f"{transfers[taken_by[index]].id}"
+                        _lt(
+                            "%(document)s is already matched to transaction %(transaction)s",
+                            document=self._documents[index].number,
+                            transaction=transfers[taken_by[index]].id,
+                        )
                     )
                     continue
                 for index, amount in allocations.items():
@@ -1465,7 +1593,7 @@ class Matcher:
         if choice is None:
             reasons = list(evaluation.notes) + fallback_reasons
             if evaluation.kind in (KIND_DOCUMENTS, KIND_NONE) and not fallback_reasons:
-                reasons.insert(0, "no open document fits")
+                reasons.insert(0, _lt("no open document fits"))
             kind = KIND_NONE if evaluation.kind == KIND_DOCUMENTS else evaluation.kind
             return Suggestion(
                 transaction_id=transfer.id,
@@ -1492,15 +1620,17 @@ class Matcher:
             and not options.allow_differences
             and confidence >= options.auto_threshold
         ):
-            reasons.append("amount differs and payment differences are not allowed")
+            reasons.append(_lt("amount differs and payment differences are not allowed"))
         if (
             candidate.netting
             and not candidate.netting_confirmed
             and confidence >= (options.auto_threshold)
         ):
             reasons.append(
-                "credit notes netted against invoices the title does not name are left for a "
-                "person to confirm"
+                _lt(
+                    "credit notes netted against invoices the title does not name are left for "
+                    "a person to confirm"
+                )
             )
         ordered = list(candidate.documents)
         return Suggestion(

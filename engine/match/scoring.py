@@ -16,6 +16,7 @@ short number such as ``12/2026`` or an amount alone never does without a second 
 
 from decimal import Decimal
 
+from ..i18n import _lt
 from .numbers import EXACT, FUZZY, NONE, NORMALIZED, WEAK
 
 #: Partner found by its bank account (sender or in the title) or its NIP.
@@ -83,9 +84,24 @@ def number_reason(level, label, reference, written):
     ``reference`` is how our ledger spells it, ``written`` how the title does.
     """
     if level == EXACT:
-        return f"{label} {reference} in title"
+        return _lt("%(label)s %(reference)s in title", label=label, reference=reference)
     if level == FUZZY:
-        return f"{label} {reference} in title with one character different ('{written}')"
+        return _lt(
+            "%(label)s %(reference)s in title with one character different ('%(written)s')",
+            label=label,
+            reference=reference,
+            written=written,
+        )
     if level == WEAK:
-        return f"{label} {reference} in title as '{written}' (short form)"
-    return f"{label} {reference} in title as '{written}'"
+        return _lt(
+            "%(label)s %(reference)s in title as '%(written)s' (short form)",
+            label=label,
+            reference=reference,
+            written=written,
+        )
+    return _lt(
+        "%(label)s %(reference)s in title as '%(written)s'",
+        label=label,
+        reference=reference,
+        written=written,
+    )
