@@ -2,7 +2,16 @@
 
 from decimal import Decimal
 
-from match_fixtures import KOWALCZYK_IBAN, NOWICKA_IBAN, ZIELONY, ZIELONY_IBAN, document, match
+from match_fixtures import (
+    KOWALCZYK_IBAN,
+    NOWICKA_IBAN,
+    VOLT,
+    VOLT_IBAN,
+    ZIELONY,
+    ZIELONY_IBAN,
+    document,
+    match,
+)
 
 from engine.match import Allocation
 
@@ -191,4 +200,31 @@ def test_partial_payment_from_an_unknown_sender_waits_for_a_person():
     # quoting someone else's invoice pays it in full, not in part.
     suggestion = match("FV/2026/11/0042", "1000.00")
     assert suggestion.document_ids == ("a42",)
+    assert not suggestion.auto
+
+
+def test_a_named_vendor_credit_note_finds_the_bill_it_is_deducted_from():
+    # Paid 3899.98 = bill 4612.50 (booked without the vendor's number) less the vendor's
+    # correction FVK/183/2026 (712.52), the only number in the title: both are suggested, for a
+    # person to confirm (the bill was found by the amount alone).
+    documents = [
+        document("bill", "BILL/2026/08/0071", VOLT, "4612.50", move_type="in_invoice"),
+        document(
+            "kor",
+            "RBILL/2026/08/0001",
+            VOLT,
+            "712.52",
+            move_type="in_refund",
+            payment_reference="FVK/183/2026",
+        ),
+    ]
+    suggestion = match(
+        "F/20260800152; KOR FVK/183/2026",
+        "-3899.98",
+        documents=documents,
+        iban=VOLT_IBAN,
+        allow_netting=True,
+    )
+    assert set(suggestion.document_ids) == {"bill", "kor"}
+    assert suggestion.difference == 0
     assert not suggestion.auto

@@ -971,6 +971,13 @@ class Matcher:
             )
             for combination in found:
                 add([same[position] for position in combination])
+        if opposite and not same and context.options.allow_netting:
+            # "KOR FVK/183": only the credit note is named; the invoice it is deducted from is
+            # one of the partner's open documents (found by the amount, never automatic).
+            target = context.cents + sum(self._doc_cents[index] for index in opposite)
+            for index in self._open_documents(context, party)[: combinations.MAX_CANDIDATES]:
+                if self._doc_cents[index] == target:
+                    add([index, *opposite], netting=True)
         if same and context.options.allow_netting:
             net = sum(same_cents) - sum(self._doc_cents[index] for index in opposite)
             if opposite and net == context.cents:
