@@ -116,10 +116,12 @@ class _Index(dict):
     __slots__ = ()
 
     def add(self, key, code):
-        known = self.get(key)
-        if known is None:
-            self[key] = code
-        elif type(known) is int:
+        # One dictionary operation for the common case, a new key (the same code is never
+        # added twice under one key, so ``is`` tells whether ``setdefault`` stored it).
+        known = self.setdefault(key, code)
+        if known is code:
+            return
+        if type(known) is int:
             self[key] = [known, code]
         else:
             known.append(code)
@@ -203,6 +205,8 @@ class Matcher:
         self._by_digits = _Index()
         self._by_semantic = _Index()
         self._by_amount = {}
+        # One shared (currency, inbound) tuple per kind of document, not one per document.
+        self._classes = {}
         with _no_cyclic_gc():
             for party in parties:
                 self._add_party(party)
@@ -260,38 +264,43 @@ class Matcher:
         party.documents.append(index)
         self._documents.append(document)
         self._doc_party.append(party.key)
-        self._doc_inbound.append(document.is_inbound)
-        self._doc_class.append((document.currency, document.is_inbound))
+        currency, inbound = document.currency, document.is_inbound
+        self._doc_inbound.append(inbound)
+        doc_class = self._classes.setdefault((currency, inbound), (currency, inbound))
+        self._doc_class.append(doc_class)
         cents = _cents(document.amount_residual)
         self._doc_cents.append(cents)
-        self._by_amount.setdefault((document.currency, document.is_inbound, cents), []).append(
-            index
-        )
+        self._by_amount.setdefault((currency, inbound, cents), []).append(index)
+        number = document.number
         year = document.date.year if document.date else None
-        sources = [document.number, document.payment_reference or ""]
+        first = document_keys(fold(number), year) if number else None
+        if first is not None:
+            self._index_keys(first, index * 4)
+        all_keys = [first]
+        sources = [document.payment_reference]
         sources.extend(document.references[:MAX_REFERENCES])
-        all_keys = []
-        for source, text in enumerate(sources):
-            if source and text == document.number:
-                all_keys.append(None)
-                continue  # the payment reference repeats the number
-            keys = document_keys(fold(text), year) if text else None
-            all_keys.append(keys)
-            if keys is None:
+        for source, text in enumerate(sources, 1):
+            if not text or text == number:
+                all_keys.append(None)  # the payment reference repeats the number
                 continue
-            if source > 0 and all_keys[0] is not None and keys.compact == all_keys[0].compact:
-                continue  # the reference repeats the number
-            code = index * 4 + source
-            self._by_compact.add(keys.compact, code)
-            if keys.loose != keys.compact:
-                self._by_loose.add(keys.loose, code)
-            if keys.numeric_groups >= 2:
-                self._by_numeric.add(keys.numeric, code)
-            if len(keys.digits) >= 7 and keys.digits != keys.compact:
-                self._by_digits.add(keys.digits, code)
-            if keys.semantic:
-                self._by_semantic.add(keys.semantic, code)
+            keys = document_keys(fold(text), year)
+            all_keys.append(keys)
+            if keys is not None and (first is None or keys.compact != first.compact):
+                self._index_keys(keys, index * 4 + source)
         self._doc_keys.append(tuple(all_keys))
+
+    def _index_keys(self, keys, code):
+        """Add one number's keys (see :mod:`.numbers`) to the five key indexes."""
+        compact = keys.compact
+        self._by_compact.add(compact, code)
+        if keys.loose != compact:
+            self._by_loose.add(keys.loose, code)
+        if keys.numeric_groups >= 2:
+            self._by_numeric.add(keys.numeric, code)
+        if len(keys.digits) >= 7 and keys.digits != compact:
+            self._by_digits.add(keys.digits, code)
+        if keys.semantic:
+            self._by_semantic.add(keys.semantic, code)
 
     # -- public API -----------------------------------------------------------------------
 
