@@ -110,7 +110,8 @@ def _cents(amount):
 
 
 class _Index(dict):
-    """Key -> document codes. A single code is stored bare: most keys have one document, and
+    """Key -> document codes (or positions). A single one is stored bare: most keys have one
+    document, and
     50,000 one-element lists would cost a third of the index's memory and build time."""
 
     __slots__ = ()
@@ -133,6 +134,11 @@ class _Index(dict):
         return (known,) if type(known) is int else known
 
 
+def _codes(known):
+    """The document codes of an :class:`_Index` value (a bare code or a list of codes)."""
+    return (known,) if type(known) is int else known
+
+
 @dataclasses.dataclass
 class _Party:
     """One partner of the index: its name words, and its open documents (indexes)."""
@@ -141,7 +147,6 @@ class _Party:
     name: str
     tokens: tuple
     legal_form: str
-    token_set: frozenset = frozenset()
     documents: list = dataclasses.field(default_factory=list)
     #: Open documents by (currency, inbound), oldest due first; filled on first use.
     by_class: dict = dataclasses.field(default_factory=dict)
@@ -204,6 +209,8 @@ class Matcher:
         self._by_numeric = _Index()
         self._by_digits = _Index()
         self._by_semantic = _Index()
+        #: (currency, inbound) -> residual in cents -> document codes (positions). Nested, so
+        #: that no (currency, inbound, cents) tuple nor one-element list is kept per amount.
         self._by_amount = {}
         # One shared (currency, inbound) tuple per kind of document, not one per document.
         self._classes = {}
@@ -233,9 +240,7 @@ class Matcher:
             return known  # the same partner as on its previous document: nothing new
         if known is None:
             tokens, legal_form = name_tokens(party.name)
-            known = self._parties[party.key] = _Party(
-                party.key, party.name, tokens, legal_form, frozenset(tokens)
-            )
+            known = self._parties[party.key] = _Party(party.key, party.name, tokens, legal_form)
             for token in tokens:
                 self._by_name_token.setdefault(token, []).append(party.key)
         known.source = party
@@ -270,7 +275,10 @@ class Matcher:
         self._doc_class.append(doc_class)
         cents = _cents(document.amount_residual)
         self._doc_cents.append(cents)
-        self._by_amount.setdefault((currency, inbound, cents), []).append(index)
+        by_cents = self._by_amount.get(doc_class)
+        if by_cents is None:
+            by_cents = self._by_amount[doc_class] = _Index()
+        by_cents.add(cents, index)
         number = document.number
         year = document.date.year if document.date else None
         first = document_keys(fold(number), year) if number else None
@@ -451,7 +459,7 @@ class Matcher:
             if level >= scoring.PARTNER_STRONG
         ]
         if not focus:
-            bucket = self._by_amount.get((context.currency, context.inbound, context.cents), ())
+            bucket = self._same_amount(context)
             if len(bucket) == 1 and bucket[0] in context.hits:
                 # The title names, exactly, the one document with this amount: no rival can
                 # have the amount too, so a look-alike name elsewhere changes nothing.
@@ -567,43 +575,69 @@ class Matcher:
     # -- numbers --------------------------------------------------------------------------
 
     def _lookup(self, window):
-        """Yield ``(code, level)`` for every document key a title window equals."""
-        for code in self._by_compact.find(window.compact):
-            yield code, EXACT if self._keys(code).specific else WEAK
-        for code in self._by_loose.find(window.loose):
-            # "109" is "000109" without its zeros, but three digits prove little.
-            strong = self._keys(code).specific and (window.prefix or len(window.digits) >= 4)
-            yield code, NORMALIZED if strong else WEAK
+        """Return ``[(code, level)]`` for every document key a title window equals.
+
+        Runs for every window of every title, and most windows find nothing: the indexes are
+        read with ``get`` and a list is returned, which costs less than a generator and a
+        method call per index.
+        """
+        found = []
+        doc_keys = self._doc_keys
+        known = self._by_compact.get(window.compact)
+        if known is not None:
+            for code in _codes(known):
+                found.append((code, EXACT if doc_keys[code // 4][code % 4].specific else WEAK))
+        known = self._by_loose.get(window.loose)
+        if known is not None:
+            for code in _codes(known):
+                # "109" is "000109" without its zeros, but three digits prove little.
+                strong = doc_keys[code // 4][code % 4].specific and (
+                    window.prefix or len(window.digits) >= 4
+                )
+                found.append((code, NORMALIZED if strong else WEAK))
         if window.numeric_groups >= 2:
-            for code in self._by_numeric.find(window.numeric):
-                keys = self._keys(code)
-                strong = keys.specific and (window.numeric_groups >= 3 or len(keys.digits) >= 7)
-                yield code, NORMALIZED if strong else WEAK
+            known = self._by_numeric.get(window.numeric)
+            if known is not None:
+                for code in _codes(known):
+                    keys = doc_keys[code // 4][code % 4]
+                    strong = keys.specific and (window.numeric_groups >= 3 or len(keys.digits) >= 7)
+                    found.append((code, NORMALIZED if strong else WEAK))
         if len(window.digits) >= 7:
-            for code in self._by_digits.find(window.digits):
-                yield code, NORMALIZED if self._keys(code).specific else WEAK
+            known = self._by_digits.get(window.digits)
+            if known is not None:
+                for code in _codes(known):
+                    keys = doc_keys[code // 4][code % 4]
+                    found.append((code, NORMALIZED if keys.specific else WEAK))
         for reading in window.semantic:
-            for code in self._by_semantic.find(reading):
-                keys = self._keys(code)
+            known = self._by_semantic.get(reading)
+            if known is None:
+                continue
+            for code in _codes(known):
+                keys = doc_keys[code // 4][code % 4]
                 if window.prefix and window.prefix not in GENERIC_PREFIXES:
                     letters = keys.compact[: len(keys.compact) - len(keys.compact.lstrip(_LETTERS))]
                     if letters and letters != window.prefix:
                         continue  # "INV-2026-00667" is not "FV 667/2026": another series
                 same_prefix = bool(window.prefix) and keys.compact.startswith(window.prefix)
                 strong = keys.specific and (reading[1] != 0 or same_prefix)
-                yield code, NORMALIZED if strong else WEAK
+                found.append((code, NORMALIZED if strong else WEAK))
+        return found
 
     def _keys(self, code):
         """The :class:`NumberKeys` an index entry points to."""
         return self._doc_keys[code // 4][code % 4]
 
     def _title_hits(self, parsed):
-        """Yield ``(code, level, window, from_split)`` for every key a title window equals."""
+        """Return ``[(code, level, window, from_split)]`` for every key a title window equals."""
+        hits = []
         for window in parsed.windows:
+            found = self._lookup(window)
+            if not found:
+                continue
             series = window.dropped_prefix
             if series in GENERIC_PREFIXES:
                 series = ""
-            for code, level in self._lookup(window):
+            for code, level in found:
                 if window.joins_digits:
                     level -= 1
                 if series and not self._keys(code).compact.startswith(series):
@@ -611,14 +645,15 @@ class Matcher:
                     # digits, a coincidence of two numbering schemes.
                     level = min(level, WEAK)
                 if level >= WEAK:
-                    yield code, level, window, False
+                    hits.append((code, level, window, False))
         for window in parsed.split_payment_windows:
             for code, level in self._lookup(window):
                 if level >= WEAK:
-                    yield code, level, window, True
+                    hits.append((code, level, window, True))
         for ksef in parsed.ksef_numbers:
             for code in self._by_compact.find(identifiers.compact_ksef(ksef)):
-                yield code, EXACT, None, False
+                hits.append((code, EXACT, None, False))
+        return hits
 
     def _find_numbers(self, context):
         """Find the documents whose number or references the title quotes, and how strongly.
@@ -723,7 +758,7 @@ class Matcher:
                 pool.update(documents)
                 if level >= scoring.PARTNER_STRONG or (level >= scoring.PARTNER_NAME and documents):
                     context.rival_level = max(context.rival_level, level)
-        same_amount = self._by_amount.get((context.currency, context.inbound, context.cents), ())
+        same_amount = self._same_amount(context)
         context.same_amount = list(same_amount[:MAX_SAME_AMOUNT_DOCUMENTS])
         context.pool = pool
         parsed = context.parsed
@@ -773,6 +808,11 @@ class Matcher:
                     shadow = context.exact_for(window, from_split)
                     context.add_hit(index, FUZZY, reason, shadowed_by=shadow)
                     break
+
+    def _same_amount(self, context):
+        """The documents the transfer may settle whose residual is exactly its amount."""
+        by_cents = self._by_amount.get(context.doc_class)
+        return by_cents.find(context.cents) if by_cents is not None else ()
 
     def _eligible(self, index, context):
         """Whether the transfer may settle this document: same currency, right direction."""

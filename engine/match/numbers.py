@@ -226,11 +226,13 @@ def title_windows(segs):
     for start in range(count):
         seg = texts[start]
         token = tokens[start]
-        # Do not start between two digit segments of one token, nor with a long word.
+        # Do not start between two digit segments of one token, nor with a long word, nor
+        # with a word that no digits follow (most of a title: a window needs a digit, and
+        # letters after letters end it).
         if digit[start]:
             if start > 0 and digit[start - 1] and tokens[start - 1] == token:
                 continue
-        elif len(seg) > MAX_PREFIX_LETTERS:
+        elif len(seg) > MAX_PREFIX_LETTERS or start + 1 == count or not digit[start + 1]:
             continue
         prefix = "" if digit[start] else seg
         # Letters glued before the window that it leaves out ("INV" of "INV-2026-08438").
