@@ -111,8 +111,8 @@ def _cents(amount):
 
 class _Index(dict):
     """Key -> document codes (or positions). A single one is stored bare: most keys have one
-    document, and
-    50,000 one-element lists would cost a third of the index's memory and build time."""
+    document, and 50,000 one-element lists would cost a third of the index's memory and build
+    time."""
 
     __slots__ = ()
 
