@@ -147,16 +147,19 @@ def _cents(amount):
 
 
 class _Index(dict):
-    """Key -> document codes. A single code is stored bare: most keys have one document, and
-    50,000 one-element lists would cost a third of the index's memory and build time."""
+    """Key -> document codes (or positions). A single one is stored bare: most keys have one
+    document, and 50,000 one-element lists would cost a third of the index's memory and build
+    time."""
 
     __slots__ = ()
 
     def add(self, key, code):
-        known = self.get(key)
-        if known is None:
-            self[key] = code
-        elif type(known) is int:
+        # One dictionary operation for the common case, a new key (the same code is never
+        # added twice under one key, so ``is`` tells whether ``setdefault`` stored it).
+        known = self.setdefault(key, code)
+        if known is code:
+            return
+        if type(known) is int:
             self[key] = [known, code]
         else:
             known.append(code)
@@ -168,6 +171,11 @@ class _Index(dict):
         return (known,) if type(known) is int else known
 
 
+def _codes(known):
+    """The document codes of an :class:`_Index` value (a bare code or a list of codes)."""
+    return (known,) if type(known) is int else known
+
+
 @dataclasses.dataclass
 class _Party:
     """One partner of the index: its name words, and its open documents (indexes)."""
@@ -176,7 +184,6 @@ class _Party:
     name: str
     tokens: tuple
     legal_form: str
-    token_set: frozenset = frozenset()
     documents: list = dataclasses.field(default_factory=list)
     #: Open documents by (currency, inbound), oldest due first; filled on first use.
     by_class: dict = dataclasses.field(default_factory=dict)
@@ -242,7 +249,11 @@ class Matcher:
         self._by_numeric = _Index()
         self._by_digits = _Index()
         self._by_semantic = _Index()
+        #: (currency, inbound) -> residual in cents -> document codes (positions). Nested, so
+        #: that no (currency, inbound, cents) tuple nor one-element list is kept per amount.
         self._by_amount = {}
+        # One shared (currency, inbound) tuple per kind of document, not one per document.
+        self._classes = {}
         with _no_cyclic_gc():
             for party in parties:
                 self._add_party(party)
@@ -269,9 +280,7 @@ class Matcher:
             return known  # the same partner as on its previous document: nothing new
         if known is None:
             tokens, legal_form = name_tokens(party.name)
-            known = self._parties[party.key] = _Party(
-                party.key, party.name, tokens, legal_form, frozenset(tokens)
-            )
+            known = self._parties[party.key] = _Party(party.key, party.name, tokens, legal_form)
             for token in tokens:
                 self._by_name_token.setdefault(token, []).append(party.key)
         known.source = party
@@ -300,38 +309,46 @@ class Matcher:
         party.documents.append(index)
         self._documents.append(document)
         self._doc_party.append(party.key)
-        self._doc_inbound.append(document.is_inbound)
-        self._doc_class.append((document.currency, document.is_inbound))
+        currency, inbound = document.currency, document.is_inbound
+        self._doc_inbound.append(inbound)
+        doc_class = self._classes.setdefault((currency, inbound), (currency, inbound))
+        self._doc_class.append(doc_class)
         cents = _cents(document.amount_residual)
         self._doc_cents.append(cents)
-        self._by_amount.setdefault((document.currency, document.is_inbound, cents), []).append(
-            index
-        )
+        by_cents = self._by_amount.get(doc_class)
+        if by_cents is None:
+            by_cents = self._by_amount[doc_class] = _Index()
+        by_cents.add(cents, index)
+        number = document.number
         year = document.date.year if document.date else None
-        sources = [document.number, document.payment_reference or ""]
+        first = document_keys(fold(number), year) if number else None
+        if first is not None:
+            self._index_keys(first, index * 4)
+        all_keys = [first]
+        sources = [document.payment_reference]
         sources.extend(document.references[:MAX_REFERENCES])
-        all_keys = []
-        for source, text in enumerate(sources):
-            if source and text == document.number:
-                all_keys.append(None)
-                continue  # the payment reference repeats the number
-            keys = document_keys(fold(text), year) if text else None
-            all_keys.append(keys)
-            if keys is None:
+        for source, text in enumerate(sources, 1):
+            if not text or text == number:
+                all_keys.append(None)  # the payment reference repeats the number
                 continue
-            if source > 0 and all_keys[0] is not None and keys.compact == all_keys[0].compact:
-                continue  # the reference repeats the number
-            code = index * 4 + source
-            self._by_compact.add(keys.compact, code)
-            if keys.loose != keys.compact:
-                self._by_loose.add(keys.loose, code)
-            if keys.numeric_groups >= 2:
-                self._by_numeric.add(keys.numeric, code)
-            if len(keys.digits) >= 7 and keys.digits != keys.compact:
-                self._by_digits.add(keys.digits, code)
-            if keys.semantic:
-                self._by_semantic.add(keys.semantic, code)
+            keys = document_keys(fold(text), year)
+            all_keys.append(keys)
+            if keys is not None and (first is None or keys.compact != first.compact):
+                self._index_keys(keys, index * 4 + source)
         self._doc_keys.append(tuple(all_keys))
+
+    def _index_keys(self, keys, code):
+        """Add one number's keys (see :mod:`.numbers`) to the five key indexes."""
+        compact = keys.compact
+        self._by_compact.add(compact, code)
+        if keys.loose != compact:
+            self._by_loose.add(keys.loose, code)
+        if keys.numeric_groups >= 2:
+            self._by_numeric.add(keys.numeric, code)
+        if len(keys.digits) >= 7 and keys.digits != compact:
+            self._by_digits.add(keys.digits, code)
+        if keys.semantic:
+            self._by_semantic.add(keys.semantic, code)
 
     # -- public API -----------------------------------------------------------------------
 
@@ -503,7 +520,7 @@ class Matcher:
             if level >= scoring.PARTNER_STRONG
         ]
         if not focus:
-            bucket = self._by_amount.get((context.currency, context.inbound, context.cents), ())
+            bucket = self._same_amount(context)
             if len(bucket) == 1 and bucket[0] in context.hits:
                 # The title names, exactly, the one document with this amount: no rival can
                 # have the amount too, so a look-alike name elsewhere changes nothing.
@@ -576,7 +593,7 @@ class Matcher:
             party = self._parties[key]
             similarity = name_similarity(party.tokens, party.legal_form, tokens, legal_form)
             if similarity >= NAME_MATCH or (
-                similarity >= NAME_HINT and _owner_of(tokens, party.token_set)
+                similarity >= NAME_HINT and _owner_of(tokens, party.tokens)
             ):
                 level = scoring.PARTNER_NAME
             elif similarity >= NAME_HINT:
@@ -623,44 +640,70 @@ class Matcher:
     # -- numbers --------------------------------------------------------------------------
 
     def _lookup(self, window):
-        """Yield ``(code, level)`` for every document key a title window equals."""
-        for code in self._by_compact.find(window.compact):
-            yield code, EXACT if self._keys(code).specific else WEAK
-        for code in self._by_loose.find(window.loose):
-            # "109" is "000109" without its zeros, but three digits prove little.
-            strong = self._keys(code).specific and (window.prefix or len(window.digits) >= 4)
-            yield code, NORMALIZED if strong else WEAK
+        """Return ``[(code, level)]`` for every document key a title window equals.
+
+        Runs for every window of every title, and most windows find nothing: the indexes are
+        read with ``get`` and a list is returned, which costs less than a generator and a
+        method call per index.
+        """
+        found = []
+        doc_keys = self._doc_keys
+        known = self._by_compact.get(window.compact)
+        if known is not None:
+            for code in _codes(known):
+                found.append((code, EXACT if doc_keys[code // 4][code % 4].specific else WEAK))
+        known = self._by_loose.get(window.loose)
+        if known is not None:
+            for code in _codes(known):
+                # "109" is "000109" without its zeros, but three digits prove little.
+                strong = doc_keys[code // 4][code % 4].specific and (
+                    window.prefix or len(window.digits) >= 4
+                )
+                found.append((code, NORMALIZED if strong else WEAK))
         if window.numeric_groups >= 2:
-            for code in self._by_numeric.find(window.numeric):
-                keys = self._keys(code)
-                strong = keys.specific and (window.numeric_groups >= 3 or len(keys.digits) >= 7)
-                yield code, NORMALIZED if strong else WEAK
+            known = self._by_numeric.get(window.numeric)
+            if known is not None:
+                for code in _codes(known):
+                    keys = doc_keys[code // 4][code % 4]
+                    strong = keys.specific and (window.numeric_groups >= 3 or len(keys.digits) >= 7)
+                    found.append((code, NORMALIZED if strong else WEAK))
         if len(window.digits) >= 7:
-            for code in self._by_digits.find(window.digits):
-                yield code, NORMALIZED if self._keys(code).specific else WEAK
+            known = self._by_digits.get(window.digits)
+            if known is not None:
+                for code in _codes(known):
+                    keys = doc_keys[code // 4][code % 4]
+                    found.append((code, NORMALIZED if keys.specific else WEAK))
         for reading in window.semantic:
-            for code in self._by_semantic.find(reading):
-                keys = self._keys(code)
+            known = self._by_semantic.get(reading)
+            if known is None:
+                continue
+            for code in _codes(known):
+                keys = doc_keys[code // 4][code % 4]
                 if window.prefix and window.prefix not in GENERIC_PREFIXES:
                     letters = keys.compact[: len(keys.compact) - len(keys.compact.lstrip(_LETTERS))]
                     if letters and letters != window.prefix:
                         continue  # "INV-2026-00667" is not "FV 667/2026": another series
                 same_prefix = bool(window.prefix) and keys.compact.startswith(window.prefix)
                 strong = keys.specific and (reading[1] != 0 or same_prefix)
-                yield code, NORMALIZED if strong else WEAK
+                found.append((code, NORMALIZED if strong else WEAK))
+        return found
 
     def _keys(self, code):
         """The :class:`NumberKeys` an index entry points to."""
         return self._doc_keys[code // 4][code % 4]
 
     def _title_hits(self, parsed):
-        """Yield ``(code, level, window, from_split)`` for every key a title window equals."""
+        """Return ``[(code, level, window, from_split)]`` for every key a title window equals."""
+        hits = []
         for window in parsed.windows:
+            found = self._lookup(window)
+            if not found:
+                continue
             series = window.dropped_prefix
             if series in GENERIC_PREFIXES:
                 series = ""
             prefix = "" if window.prefix in GENERIC_PREFIXES else window.prefix
-            for code, level in self._lookup(window):
+            for code, level in found:
                 if window.joins_digits:
                     level -= 1
                 if series and not self._keys(code).compact.startswith(series):
@@ -675,14 +718,15 @@ class Matcher:
                         # digits, another series.
                         level = WEAK
                 if level >= WEAK:
-                    yield code, level, window, False
+                    hits.append((code, level, window, False))
         for window in parsed.split_payment_windows:
             for code, level in self._lookup(window):
                 if level >= WEAK:
-                    yield code, level, window, True
+                    hits.append((code, level, window, True))
         for ksef in parsed.ksef_numbers:
             for code in self._by_compact.find(identifiers.compact_ksef(ksef)):
-                yield code, EXACT, None, False
+                hits.append((code, EXACT, None, False))
+        return hits
 
     def _find_numbers(self, context):
         """Find the documents whose number or references the title quotes, and how strongly.
@@ -798,7 +842,7 @@ class Matcher:
                 pool.update(documents)
                 if level >= scoring.PARTNER_STRONG or (level >= scoring.PARTNER_NAME and documents):
                     context.rival_level = max(context.rival_level, level)
-        same_amount = self._by_amount.get((context.currency, context.inbound, context.cents), ())
+        same_amount = self._same_amount(context)
         context.same_amount = list(same_amount[:MAX_SAME_AMOUNT_DOCUMENTS])
         context.pool = pool
         parsed = context.parsed
@@ -859,6 +903,11 @@ class Matcher:
                     shadow = context.exact_for(window, from_split)
                     context.add_hit(index, FUZZY, reason, shadowed_by=shadow)
                     break
+
+    def _same_amount(self, context):
+        """The documents the transfer may settle whose residual is exactly its amount."""
+        by_cents = self._by_amount.get(context.doc_class)
+        return by_cents.find(context.cents) if by_cents is not None else ()
 
     def _eligible(self, index, context):
         """Whether the transfer may settle this document: same currency, right direction."""

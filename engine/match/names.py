@@ -35,13 +35,19 @@ _LEGAL_FORMS = (
     (r"FUNDACJA", "FUNDACJA"),
     (r"STOWARZYSZENIE", "STOWARZYSZENIE"),
 )
+# Every legal form above starts with a word beginning with SP (SP, SPÓŁKA, SPZOO, SPK, ...),
+# the word S or SA, FUNDACJA or STOWARZYSZENIE. Names without one (most persons' names) skip
+# the full expression, and inside it this lookahead spares trying its ten alternatives at
+# every position of the name.
+_LEGAL_FORM_HINT = r"\b(?:SP|SA?\b|FUNDACJA|STOWARZYSZENIE)"
+_LEGAL_FORM_HINT_RE = re.compile(_LEGAL_FORM_HINT)
 _LEGAL_FORM_RE = re.compile(
-    "|".join(
+    f"(?={_LEGAL_FORM_HINT})(?:"
+    + "|".join(
         f"(?P<f{index}>\\b(?:{pattern})\\b)" for index, (pattern, _c) in enumerate(_LEGAL_FORMS)
     )
+    + ")"
 )
-# Every legal form above has a word starting with S (SP, SA, SPÓŁKA, ...) or is FUNDACJA.
-_LEGAL_FORM_HINT_RE = re.compile(r"\b(?:S|FUNDACJA)")
 _LEGAL_CODES = {f"f{index}": code for index, (_p, code) in enumerate(_LEGAL_FORMS)}
 
 # Words that describe a trade rather than name a party (PHU = Przedsiębiorstwo

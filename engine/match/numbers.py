@@ -124,42 +124,44 @@ def document_keys(number, year=None):
     ``12/11/26``.
     """
     segs = _SEGMENT_RE.findall(number)
-    digit_segs, numeric_parts, loose_parts = [], [], []
-    for seg in segs:
-        if seg.isdigit():
-            stripped = seg.lstrip("0") or "0"
-            digit_segs.append(seg)
-            numeric_parts.append(stripped)
-            loose_parts.append(stripped)
-        else:
-            loose_parts.append(seg)
+    digit_segs = [seg for seg in segs if seg.isdigit()]
     if not digit_segs:
         return None
-    groups = [(int(seg), len(seg)) for seg in digit_segs]
-    readings = semantic_keys(groups) if len(groups) in (2, 3) else []
-    if year is not None and len(readings) > 1:
-        readings.sort(key=lambda reading: abs(reading[2] - year))
-    semantic = readings[0] if readings else ()
+    numeric_parts = [seg.lstrip("0") or "0" for seg in digit_segs]
+    numeric = ".".join(numeric_parts)
+    has_letters = len(digit_segs) < len(segs)
+    if has_letters:
+        loose = ".".join([(seg.lstrip("0") or "0") if seg.isdigit() else seg for seg in segs])
+    else:
+        loose = numeric
+    group_count = len(digit_segs)
+    if group_count in (2, 3):
+        readings = semantic_keys([(int(seg), len(seg)) for seg in digit_segs])
+        if year is not None and len(readings) > 1:
+            readings.sort(key=lambda reading: abs(reading[2] - year))
+        semantic = readings[0] if readings else ()
+    else:
+        semantic = ()
     digits = "".join(digit_segs)
     digit_count = len(digits)
-    has_letters = len(digit_segs) < len(segs)
     specific = (
         (has_letters and digit_count >= 4)
-        or len(digit_segs) >= 3
+        or group_count >= 3
         or digit_count >= 7
-        or (len(digit_segs) == 1 and digit_count >= 6)  # a fixed-width id: 000524, 123456
-        or (len(digit_segs) == 2 and digit_count >= 5 and not semantic)
+        or (group_count == 1 and digit_count >= 6)  # a fixed-width id: 000524, 123456
+        or (group_count == 2 and digit_count >= 5 and not semantic)
     )
+    # Positional arguments: this runs once per number of the ledger.
     return NumberKeys(
-        text=number,
-        compact="".join(segs),
-        loose=".".join(loose_parts),
-        numeric=".".join(numeric_parts),
-        digits=digits,
-        semantic=semantic,
-        counter=semantic[0] if semantic else groups[-1][0],
-        specific=specific,
-        numeric_groups=len(digit_segs),
+        number,
+        "".join(segs),
+        loose,
+        numeric,
+        digits,
+        semantic,
+        semantic[0] if semantic else int(digit_segs[-1]),
+        specific,
+        group_count,
     )
 
 
@@ -224,11 +226,13 @@ def title_windows(segs):
     for start in range(count):
         seg = texts[start]
         token = tokens[start]
-        # Do not start between two digit segments of one token, nor with a long word.
+        # Do not start between two digit segments of one token, nor with a long word, nor
+        # with a word that no digits follow (most of a title: a window needs a digit, and
+        # letters after letters end it).
         if digit[start]:
             if start > 0 and digit[start - 1] and tokens[start - 1] == token:
                 continue
-        elif len(seg) > MAX_PREFIX_LETTERS:
+        elif len(seg) > MAX_PREFIX_LETTERS or start + 1 == count or not digit[start + 1]:
             continue
         prefix = "" if digit[start] else seg
         # Letters glued before the window that it leaves out ("INV" of "INV-2026-08438").

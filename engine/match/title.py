@@ -284,9 +284,12 @@ class _Numbers:
 
 
 def _read_numbers(body):
-    body = _LETTER_O_RE.sub(lambda match: "0" * len(match.group()), body)
-    # "FV / 2026 / 11 / 0042": a slash with spaces around it still joins one number.
-    body = _SPACED_SLASH_RE.sub("/", body)
+    # The regular expressions below only rewrite text holding an O or a slash.
+    if "O" in body:
+        body = _LETTER_O_RE.sub(lambda match: "0" * len(match.group()), body)
+    if "/" in body:
+        # "FV / 2026 / 11 / 0042": a slash with spaces around it still joins one number.
+        body = _SPACED_SLASH_RE.sub("/", body)
     tokens, segs = [], []
     period_starts = set()
     words = []
@@ -298,8 +301,8 @@ def _read_numbers(body):
             continue
         index = len(tokens)
         tokens.append(token)
-        segs.extend((seg, index) for seg in found)
-        words.extend(seg for seg in found if len(seg) >= 2 and not seg[0].isdigit())
+        segs.extend([(seg, index) for seg in found])
+        words.extend([seg for seg in found if len(seg) >= 2 and not seg[0].isdigit()])
         if token in PERIOD_WORDS or token == "ZA" and index in period_starts:
             period_starts.add(index + 1)
     del segs[MAX_TITLE_SEGMENTS:]
