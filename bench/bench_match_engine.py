@@ -1,6 +1,7 @@
 """Speed of the matching engine: 10,000 transfers against 50,000 open documents.
 
     python bench/bench_match_engine.py [--seed N] [--documents N] [--transfers N] [--sample N]
+                                       [--repeat N]
 
 Builds the inputs deterministically with the corpus generator (``engine_tests/match_corpus.py``,
 not timed), then times what the Odoo layer will do: build a :class:`Matcher` from the open
@@ -8,7 +9,8 @@ documents and match every transfer. Prints:
 
 - wall time of building the indexes and of matching (``time.perf_counter``), and the CPU time
   of both (``time.process_time``) with the load average: this machine is shared, and other
-  processes stretch the wall time without changing the work done;
+  processes stretch the wall time without changing the work done. ``--repeat`` runs (3 by
+  default) are timed, each with a new matcher; all are listed and the fastest is reported;
 - peak memory: the process's maximum resident set size (``resource.getrusage``, includes the
   generated inputs) and, from a second untimed run under ``tracemalloc``, the peak of what the
   engine itself allocates;
@@ -157,6 +159,7 @@ def main(argv=None):
     parser.add_argument("--documents", type=int, default=50000)
     parser.add_argument("--transfers", type=int, default=10000)
     parser.add_argument("--sample", type=int, default=20, help="transfers for the naive scan")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs (the fastest counts)")
     args = parser.parse_args(argv)
 
     invoices, transactions, truth = build_inputs(args.seed, args.documents, args.transfers)
@@ -165,9 +168,19 @@ def main(argv=None):
     options = MatchOptions(allow_differences=True)
     print(f"{len(documents)} open documents, {len(transfers)} transfers (seed {args.seed})")
 
-    suggestions, build_seconds, match_seconds, build_cpu, match_cpu = _time_engine(
-        documents, transfers, options
-    )
+    # The host's other work makes single runs vary by a fifth or more (CPU time too): time
+    # several runs and report the fastest, listing every one.
+    fastest, walls = None, []
+    for _run in range(max(1, args.repeat)):
+        run = _time_engine(documents, transfers, options)
+        walls.append(run[1] + run[2])
+        if fastest is None or walls[-1] < fastest[1] + fastest[2]:
+            fastest = run
+        run = None  # only the fastest run's suggestions are kept (peak RSS stays one run's)
+    if len(walls) > 1:
+        listed = ", ".join(f"{wall:.2f}" for wall in walls)
+        print(f"engine runs       {listed} s wall; the fastest is reported below")
+    suggestions, build_seconds, match_seconds, build_cpu, match_cpu = fastest
     engine_seconds = build_seconds + match_seconds
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
