@@ -87,8 +87,6 @@ class Psd2ProviderConfig(models.Model):
             {
                 "sequence": index,
                 "key": spec.key,
-                "label": spec.label,
-                "help": spec.help,
                 "is_secret": spec.secret,
                 "is_required": spec.required,
                 "is_multiline": spec.multiline,

@@ -1,6 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..engine.providers import get_provider_class
+from .engine_text import engine_text
+
 
 class Psd2ProviderSetting(models.Model):
     """One setting of a provider configuration; secrets are write-only (see ``secret_input``)."""
@@ -12,8 +15,10 @@ class Psd2ProviderSetting(models.Model):
     config_id = fields.Many2one("psd2.provider.config", required=True, ondelete="cascade")
     sequence = fields.Integer()
     key = fields.Char(required=True, readonly=True)
-    label = fields.Char(required=True, readonly=True)
-    help = fields.Char(readonly=True)
+    # The provider declares its settings (engine SettingSpec): their label and help are read
+    # from it in the reader's language, never stored.
+    label = fields.Char(compute="_compute_texts")
+    help = fields.Char(compute="_compute_texts")
     is_secret = fields.Boolean(readonly=True)
     is_required = fields.Boolean(readonly=True)
     is_multiline = fields.Boolean(readonly=True)
@@ -30,6 +35,23 @@ class Psd2ProviderSetting(models.Model):
     _sql_constraints = [
         ("key_unique", "UNIQUE(config_id, key)", "A provider setting is given once."),
     ]
+
+    @api.depends("key", "config_id.provider")
+    @api.depends_context("lang")
+    def _compute_texts(self):
+        for line in self:
+            spec = line._psd2_spec()
+            line.label = engine_text(self.env, spec.label) if spec else line.key
+            line.help = engine_text(self.env, spec.help) if spec and spec.help else False
+
+    def _psd2_spec(self):
+        """The provider's declaration of this setting, or None (unknown provider or key)."""
+        self.ensure_one()
+        try:
+            specs = get_provider_class(self.config_id.provider).setting_specs
+        except KeyError:
+            return None
+        return next((spec for spec in specs if spec.key == self.key), None)
 
     @api.depends("value")
     def _compute_is_set(self):

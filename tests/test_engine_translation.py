@@ -104,3 +104,32 @@ class TestMatchReasonTranslation(ReconcileCommon):
         reasons = line.psd2_match_reasons.splitlines()
         self.assertIn(f"invoice number {invoice.name} in title", reasons)
         self.assertIn("amount equals residual", reasons)
+
+
+@tagged("post_install", "-at_install")
+class TestProviderSettingTranslation(Psd2Common):
+    """A provider's settings are labelled in the reader's language."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("pl_PL")
+        cls.env["ir.module.module"]._load_module_terms(["account_bank_psd2"], ["pl_PL"])
+        cls.config = cls.env["psd2.provider.config"].create({"provider": "enablebanking"})
+
+    def setting(self, key, lang):
+        lines = self.config.with_context(lang=lang).setting_ids
+        return lines.filtered(lambda line: line.key == key)
+
+    def test_labels_and_help_follow_the_language(self):
+        polish = self.setting("private_key", "pl_PL")
+        self.assertEqual(polish.label, "Klucz prywatny (PEM)")
+        self.assertIn("podpisuje każde żądanie", polish.help)
+        english = self.setting("private_key", "en_US")
+        self.assertEqual(english.label, "Private key (PEM)")
+        self.assertIn("it signs every request", english.help)
+
+    def test_missing_required_settings_are_named_in_polish(self):
+        with self.assertRaises(UserError) as raised:
+            self.config.with_context(lang="pl_PL")._psd2_settings()
+        self.assertIn("Identyfikator aplikacji", str(raised.exception))

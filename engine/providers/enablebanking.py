@@ -143,22 +143,22 @@ class EnableBankingProvider(Provider):
     setting_specs = (
         SettingSpec(
             "application_id",
-            "Application ID",
-            help="The id of your application in Enable Banking's Control Panel (the JWT kid).",
+            _lt("Application ID"),
+            help=_lt("The id of your application in Enable Banking's Control Panel (the JWT kid)."),
         ),
         SettingSpec(
             "private_key",
-            "Private key (PEM)",
+            _lt("Private key (PEM)"),
             secret=True,
             multiline=True,
-            help="The RSA private key generated with the application; it signs every request.",
+            help=_lt("The RSA private key generated with the application; it signs every request."),
         ),
         SettingSpec(
             "psu_type",
-            "Account holder type",
+            _lt("Account holder type"),
             required=False,
             default="business",
-            help="'business' for company accounts, 'personal' for private ones.",
+            help=_lt("'business' for company accounts, 'personal' for private ones."),
         ),
     )
 

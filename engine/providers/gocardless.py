@@ -103,9 +103,13 @@ class GoCardlessProvider(Provider):
     default_base_url = BASE_URL
     setting_specs = (
         SettingSpec(
-            "secret_id", "Secret ID", help="User secrets > Secret ID in GoCardless' portal."
+            "secret_id",
+            _lt("Secret ID"),
+            help=_lt("User secrets > Secret ID in GoCardless' portal."),
         ),
-        SettingSpec("secret_key", "Secret key", secret=True, help="The matching secret key."),
+        SettingSpec(
+            "secret_key", _lt("Secret key"), secret=True, help=_lt("The matching secret key.")
+        ),
     )
 
     def __init__(self, settings=None, *, clock=None):

@@ -119,13 +119,15 @@ class KontomatikProvider(Provider):
     daily_call_limit = 4
     default_base_url = BASE_URL
     setting_specs = (
-        SettingSpec("api_key", "API key", secret=True, help="The X-Api-Key Kontomatik issued."),
+        SettingSpec(
+            "api_key", _lt("API key"), secret=True, help=_lt("The X-Api-Key Kontomatik issued.")
+        ),
         SettingSpec(
             "country",
-            "Country",
+            _lt("Country"),
             required=False,
             default="pl",
-            help="Country of the banks offered on Kontomatik's sign-in page.",
+            help=_lt("Country of the banks offered on Kontomatik's sign-in page."),
         ),
     )
 
